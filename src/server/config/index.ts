@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The only module that reads process.env. Everything else receives a Config. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** postgres://… selects a PostgreSQL server; undefined selects the embedded engine. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  demo: boolean;
+  /** Serve /api/openapi.json (off in production). */
+  apiDocs: boolean;
+  /** Behind TLS (directly or via a proxy): Secure cookies and HSTS. */
+  tls: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  session: { idleSeconds: number; absoluteSeconds: number };
+  /** Password hashing parameters (tests use cheap ones, production the ASVS ones). */
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  loginThrottle: { perAccountDelayAfter: number; perAccountLockAfter: number; lockSeconds: number; perSourcePer15Min: number };
+  secretKeyBase64: string | undefined;
+  secretKeyFile: string | undefined;
+  webDir: string;
+  migrationsDir: string;
+  version: string;
+}
+
+export const projectRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json not found');
+    dir = parent;
+  }
+  return dir;
+})();
+
+export class ConfigError extends Error {}
+
+function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}`);
+  return value;
+}
+
+function boolEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+  const cheap = nodeEnv === 'test';
+  const config: Config = {
+    env: nodeEnv,
+    host: env.HOST || '127.0.0.1',
+    port: intEnv(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    dataDir: path.resolve(env.HALAS_DATA_DIR || path.join(projectRoot, 'data')),
+    // Demo data only ever on the embedded engine, and there by default.
+    demo: !databaseUrl && boolEnv(env, 'HALAS_DEMO', true),
+    apiDocs: boolEnv(env, 'HALAS_API_DOCS', nodeEnv !== 'production'),
+    tls: boolEnv(env, 'HALAS_TLS', nodeEnv === 'production'),
+    trustProxy: boolEnv(env, 'HALAS_TRUST_PROXY', false),
+    logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
+    bodyLimitBytes: 256 * 1024,
+    session: {
+      idleSeconds: intEnv(env, 'HALAS_SESSION_IDLE_SECONDS', 15 * 60, 60, 24 * 3600),
+      absoluteSeconds: intEnv(env, 'HALAS_SESSION_ABSOLUTE_SECONDS', 12 * 3600, 300, 7 * 24 * 3600),
+    },
+    argon2: cheap
+      ? { memoryCost: 1024, timeCost: 1, parallelism: 1 }
+      : { memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 },
+    loginThrottle: { perAccountDelayAfter: 5, perAccountLockAfter: 10, lockSeconds: 15 * 60, perSourcePer15Min: 100 },
+    secretKeyBase64: env.HALAS_SECRET_KEY || undefined,
+    secretKeyFile: env.HALAS_SECRET_KEY_FILE || undefined,
+    webDir: path.join(projectRoot, 'dist', 'web'),
+    migrationsDir: path.join(projectRoot, 'src', 'server', 'db', 'migrations'),
+    version: pkg.version,
+    ...overrides,
+  };
+  return config;
+}

@@ -1,0 +1,39 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Role } from '../../shared/domain/access.js';
+import type { Locale } from '../../shared/domain/locales.js';
+
+export interface ActorMembership {
+  id: string;
+  agencyId: string;
+  agencyCode: string;
+  agencyName: { tk: string; ru: string; en: string };
+  roles: Role[];
+}
+
+/** The signed-in person making the request, as loaded from their session. */
+export interface Actor {
+  userId: string;
+  username: string;
+  displayName: string;
+  sessionId: string;
+  memberships: ActorMembership[];
+  /** When the user last proved password and second factor (sign-in or step-up). */
+  authenticatedAt: Date;
+}
+
+/**
+ * One explicit request context, handed to every service: who, in which language, which request, which
+ * clock. There are no ambient globals; a service that needs the actor gets it from here.
+ */
+export interface RequestContext {
+  requestId: string;
+  locale: Locale;
+  actor: Actor | null;
+  log: FastifyBaseLogger;
+  now(): Date;
+}
+
+export function requireActor(ctx: RequestContext): Actor {
+  if (!ctx.actor) throw new Error('route declared authenticated but no actor');
+  return ctx.actor;
+}

@@ -1,0 +1,57 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type pg from 'pg';
+import type { Actor } from './context.js';
+
+export interface Tx {
+  /** Parameterised SQL only. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  orm: NodePgDatabase;
+}
+
+const SERIALIZATION_FAILURE = '40001';
+const DEADLOCK = '40P01';
+
+export interface TxOptions {
+  isolation?: 'read committed' | 'serializable';
+  readOnly?: boolean;
+}
+
+/**
+ * Runs `fn` in one transaction as the unprivileged runtime role `halas_app`, with the actor recorded in
+ * transaction-local settings (for row-level security). Serialization failures and deadlocks are retried.
+ */
+export async function withTx<T>(
+  pool: pg.Pool,
+  actor: Pick<Actor, 'userId' | 'memberships'> | null,
+  fn: (tx: Tx) => Promise<T>,
+  options: TxOptions = {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      const mode = `ISOLATION LEVEL ${options.isolation === 'serializable' ? 'SERIALIZABLE' : 'READ COMMITTED'}${options.readOnly ? ' READ ONLY' : ''}`;
+      await client.query(`BEGIN ${mode}`);
+      await client.query('SET LOCAL ROLE halas_app');
+      await client.query(
+        "SELECT set_config('app.user_id', $1, true), set_config('app.agency_ids', $2, true)",
+        [actor?.userId ?? '', (actor?.memberships ?? []).map((m) => m.agencyId).join(',')],
+      );
+      const tx: Tx = { query: (text, params) => client.query(text, params as unknown[]), orm: drizzle(client) };
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      const code = (error as { code?: string }).code;
+      if ((code === SERIALIZATION_FAILURE || code === DEADLOCK) && attempt < 5) continue;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

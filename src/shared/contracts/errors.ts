@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Every error the API can answer with. One mapping to HTTP status lives here, one to messages in i18n. */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  malformed_json: 400,
+  idempotency_key_required: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  mfa_required: 401,
+  mfa_invalid: 401,
+  session_expired: 401,
+  forbidden: 403,
+  csrf_rejected: 403,
+  reauth_required: 403,
+  role_not_grantable: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  username_taken: 409,
+  agency_code_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  weak_password: 422,
+  password_reused: 422,
+  setup_token_invalid: 422,
+  last_admin: 422,
+  too_many_requests: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export const ValidationIssue = z.object({
+  path: z.string(),
+  code: z.string(),
+  message: z.string(),
+});
+export type ValidationIssue = z.infer<typeof ValidationIssue>;
+
+export const ErrorBody = z.object({
+  code: z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]),
+  message: z.string(),
+  requestId: z.string(),
+  issues: z.array(ValidationIssue).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

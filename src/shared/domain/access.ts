@@ -1,0 +1,132 @@
+/**
+ * Roles, permissions and agency types as data. The server enforces them; the web app reads them to
+ * decide what to show. A country adapts them here (and, later, through configuration), not in code paths.
+ */
+
+export const AGENCY_TYPES = [
+  'border_service',
+  'police',
+  'migration_service',
+  'labour_inspection',
+  'social_protection',
+  'hotline_ngo',
+  'rehabilitation_centre',
+  'crisis_room',
+  'ngo',
+  'iom',
+  'guardianship_authority',
+  'court_prosecution',
+  'statistics_office',
+  'nrm_secretariat',
+  'system_operator',
+] as const;
+export type AgencyType = (typeof AGENCY_TYPES)[number];
+
+export const ROLES = [
+  'system_admin',
+  'agency_admin',
+  'hotline_operator',
+  'frontline_identifier',
+  'competent_authority',
+  'case_manager',
+  'service_provider',
+  'guardian',
+  'national_coordinator',
+  'nap_focal_point',
+  'analyst',
+  'trainer',
+  'dpo',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  /** See agencies (own agency for agency roles, all for the system administrator). */
+  'agency.read',
+  /** Create and change agencies. */
+  'agency.manage',
+  /** See user accounts in scope. */
+  'user.read',
+  /** Create users, change memberships and roles, deactivate, reset credentials, in scope. */
+  'user.manage',
+  /** Read the audit trail. */
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * Scope of a permission held through a membership:
+ * - `agency`: records of the membership's own agency;
+ * - `all`: every agency's records (an explicit, named cross-agency path).
+ */
+export type Scope = 'agency' | 'all';
+
+export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> = {
+  system_admin: { 'agency.read': 'all', 'agency.manage': 'all', 'user.read': 'all', 'user.manage': 'all' },
+  agency_admin: { 'agency.read': 'agency', 'user.read': 'agency', 'user.manage': 'agency' },
+  hotline_operator: { 'agency.read': 'agency' },
+  frontline_identifier: { 'agency.read': 'agency' },
+  competent_authority: { 'agency.read': 'agency' },
+  case_manager: { 'agency.read': 'agency' },
+  service_provider: { 'agency.read': 'agency' },
+  guardian: { 'agency.read': 'agency' },
+  national_coordinator: { 'agency.read': 'all' },
+  nap_focal_point: { 'agency.read': 'agency' },
+  analyst: { 'agency.read': 'agency' },
+  trainer: { 'agency.read': 'agency' },
+  dpo: { 'agency.read': 'all', 'user.read': 'all', 'audit.read': 'all' },
+};
+
+/**
+ * Which roles a holder of `user.manage` may grant. Nobody may grant a role they could not hold the right
+ * to grant: an agency administrator grants agency roles inside their agency, never system-wide ones.
+ */
+export const GRANTABLE_ROLES: Record<'system_admin' | 'agency_admin', readonly Role[]> = {
+  system_admin: ROLES,
+  agency_admin: ROLES.filter(
+    (r) => r !== 'system_admin' && r !== 'dpo' && r !== 'national_coordinator',
+  ),
+};
+
+/** Roles that are only meaningful in certain agency types. Empty list: any agency type. */
+export const ROLE_AGENCY_TYPES: Partial<Record<Role, readonly AgencyType[]>> = {
+  system_admin: ['system_operator'],
+  national_coordinator: ['nrm_secretariat'],
+  hotline_operator: ['hotline_ngo', 'ngo'],
+};
+
+export interface MembershipLike {
+  agencyId: string;
+  roles: readonly Role[];
+}
+
+/** The scope in which an actor holds a permission: 'all', a set of agency ids, or nothing. */
+export function permissionScope(
+  memberships: readonly MembershipLike[],
+  permission: Permission,
+): { all: true } | { all: false; agencyIds: string[] } {
+  const agencyIds = new Set<string>();
+  for (const m of memberships) {
+    for (const role of m.roles) {
+      const scope = ROLE_PERMISSIONS[role]?.[permission];
+      if (scope === 'all') return { all: true };
+      if (scope === 'agency') agencyIds.add(m.agencyId);
+    }
+  }
+  return { all: false, agencyIds: [...agencyIds] };
+}
+
+export function holdsPermission(memberships: readonly MembershipLike[], permission: Permission): boolean {
+  const scope = permissionScope(memberships, permission);
+  return scope.all || scope.agencyIds.length > 0;
+}
+
+/** Roles the actor may grant in a given agency (empty when none). */
+export function grantableRoles(memberships: readonly MembershipLike[], agencyId: string): Role[] {
+  const out = new Set<Role>();
+  for (const m of memberships) {
+    if (m.roles.includes('system_admin')) for (const r of GRANTABLE_ROLES.system_admin) out.add(r);
+    if (m.agencyId === agencyId && m.roles.includes('agency_admin'))
+      for (const r of GRANTABLE_ROLES.agency_admin) out.add(r);
+  }
+  return [...out];
+}

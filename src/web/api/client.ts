@@ -1,0 +1,164 @@
+import type { ErrorBody, ErrorCode, ValidationIssue } from '../../shared/contracts/errors.js';
+import type { Locale } from '../../shared/domain/locales.js';
+import { setServiceState } from './status.js';
+
+/** A failed API call: the server's stable code, its message (already in the caller's language) and issues. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode | 'network_error';
+  readonly requestId: string | undefined;
+  readonly issues: ValidationIssue[];
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(init: {
+    status: number;
+    code: ErrorCode | 'network_error';
+    message: string;
+    requestId?: string | undefined;
+    issues?: ValidationIssue[] | undefined;
+    retryAfterSeconds?: number | undefined;
+  }) {
+    super(init.message);
+    this.name = 'ApiError';
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.issues = init.issues ?? [];
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface RequestOptions {
+  method?: Method;
+  body?: unknown;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  signal?: AbortSignal | undefined;
+  /** Retry once after a successful step-up when the server answers 403 reauth_required (default true). */
+  reauth?: boolean;
+}
+
+/** Hooks the app installs: where the session-ended and step-up flows live. */
+interface ClientHooks {
+  locale: Locale;
+  onSessionEnded: () => void;
+  onReauthRequired: () => Promise<boolean>;
+  onContact: () => void;
+}
+
+const hooks: ClientHooks = {
+  locale: 'tk',
+  onSessionEnded: () => {},
+  onReauthRequired: async () => false,
+  onContact: () => {},
+};
+
+export function configureClient(partial: Partial<ClientHooks>): void {
+  Object.assign(hooks, partial);
+}
+
+/** Codes that mean "there is no (longer a) session": anything else 401 is a wrong password or code. */
+const SESSION_GONE: ReadonlySet<string> = new Set(['unauthenticated', 'session_expired']);
+
+function buildUrl(path: string, query: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function send<T>(path: string, options: RequestOptions): Promise<T> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': hooks.locale,
+  };
+  let body: string | undefined;
+  if (method !== 'GET') {
+    headers['X-Halas-Request'] = '1';
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body ?? {});
+  }
+  let response: Response;
+  try {
+    response = await fetch(buildUrl(path, options.query), {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal: options.signal ?? null,
+    });
+  } catch (cause) {
+    if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
+    setServiceState('unavailable');
+    throw new ApiError({ status: 0, code: 'network_error', message: '' });
+  }
+
+  if (response.ok) {
+    setServiceState('ok');
+    hooks.onContact();
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  let parsed: Partial<ErrorBody> = {};
+  try {
+    parsed = (await response.json()) as Partial<ErrorBody>;
+  } catch {
+    // Not JSON (a proxy error page, for instance): fall through with the status only.
+  }
+  const retryAfter = Number(response.headers.get('Retry-After'));
+  const error = new ApiError({
+    status: response.status,
+    code: parsed.code ?? (response.status === 503 ? 'service_unavailable' : 'internal_error'),
+    message: typeof parsed.message === 'string' ? parsed.message : '',
+    requestId: parsed.requestId ?? response.headers.get('X-Request-Id') ?? undefined,
+    issues: Array.isArray(parsed.issues) ? parsed.issues : [],
+    retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  });
+  if (response.status === 503 || response.status === 502 || response.status === 504) {
+    setServiceState('unavailable');
+  } else {
+    setServiceState('ok');
+    hooks.onContact();
+  }
+  if (response.status === 401 && SESSION_GONE.has(error.code)) hooks.onSessionEnded();
+  throw error;
+}
+
+/** Calls the Halas API. Non-GET calls carry the CSRF header; a step-up request is handled transparently. */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  try {
+    return await send<T>(path, options);
+  } catch (error) {
+    if (
+      options.reauth !== false &&
+      error instanceof ApiError &&
+      error.status === 403 &&
+      error.code === 'reauth_required'
+    ) {
+      const confirmed = await hooks.onReauthRequired();
+      if (confirmed) return await send<T>(path, { ...options, reauth: false });
+    }
+    throw error;
+  }
+}
+
+export const get = <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) =>
+  api<T>(path, { query, signal });
+export const post = <T>(path: string, body: unknown = {}, options: Omit<RequestOptions, 'body' | 'method'> = {}) =>
+  api<T>(path, { ...options, method: 'POST', body });
+export const patch = <T>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body });
+export const put = <T>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body });
+export const del = <T>(path: string) => api<T>(path, { method: 'DELETE' });

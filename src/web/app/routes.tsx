@@ -1,0 +1,77 @@
+import { lazy } from 'react';
+import { Route, Routes } from 'react-router';
+import { HomePage } from '../features/home/HomePage.js';
+import { SignInPage } from '../features/auth/SignInPage.js';
+import { RequireAuth, RequirePermission } from './guards.js';
+import { NotFoundPage } from './NotFoundPage.js';
+import { Shell } from './Shell.js';
+
+const SetupPage = lazy(() => import('../features/auth/SetupPage.js').then((m) => ({ default: m.SetupPage })));
+const AgenciesPage = lazy(() =>
+  import('../features/agencies/AgenciesPage.js').then((m) => ({ default: m.AgenciesPage })),
+);
+const AgencyPage = lazy(() => import('../features/agencies/AgencyPage.js').then((m) => ({ default: m.AgencyPage })));
+const UsersPage = lazy(() => import('../features/users/UsersPage.js').then((m) => ({ default: m.UsersPage })));
+const UserPage = lazy(() => import('../features/users/UserPage.js').then((m) => ({ default: m.UserPage })));
+const AuditPage = lazy(() => import('../features/audit/AuditPage.js').then((m) => ({ default: m.AuditPage })));
+const AccountPage = lazy(() => import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/signin" element={<SignInPage />} />
+      <Route path="/setup" element={<SetupPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <Shell />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<HomePage />} />
+        <Route
+          path="agencies"
+          element={
+            <RequirePermission permission="agency.read">
+              <AgenciesPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="agencies/:id"
+          element={
+            <RequirePermission permission="agency.read">
+              <AgencyPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="users"
+          element={
+            <RequirePermission permission="user.read">
+              <UsersPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="users/:id"
+          element={
+            <RequirePermission permission="user.read">
+              <UserPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <RequirePermission permission="audit.read">
+              <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}

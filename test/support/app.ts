@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { type App, type AppDeps, buildApp } from '../../src/server/app.js';
+import { type Config, loadConfig } from '../../src/server/config/index.js';
+import { type Database, type Engine, openDatabase, runMigrations } from '../../src/server/db/index.js';
+import { secretsFromKey } from '../../src/server/platform/secrets.js';
+
+export const ENGINES: Engine[] = ['embedded', 'postgres'];
+
+export class FakeClock {
+  constructor(public current = new Date('2026-03-01T09:00:00.000Z')) {}
+  now = () => new Date(this.current.getTime());
+  advance(ms: number) {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+export interface TestApp {
+  engine: Engine;
+  app: App;
+  deps: AppDeps;
+  clock: FakeClock;
+  /** A superuser connection for assertions (bypasses the runtime role; never used by the app). */
+  admin: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database on the given engine. */
+export async function createTestDatabase(
+  engine: Engine,
+): Promise<{ db: Database; config: Config; drop(): Promise<void> }> {
+  if (engine === 'embedded') {
+    const config = loadConfig({ NODE_ENV: 'test', HALAS_DEMO: 'false' });
+    const db = await openDatabase(config, { inMemory: true });
+    await runMigrations(db, config.migrationsDir);
+    return { db, config, drop: async () => {} };
+  }
+  const adminUrl = inject('pgAdminUrl');
+  const name = `halas_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() });
+  const db = await openDatabase(config);
+  return {
+    db,
+    config,
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createTestApp(engine: Engine, overrides: Partial<Config> = {}): Promise<TestApp> {
+  const { db, config, drop } = await createTestDatabase(engine);
+  const clock = new FakeClock();
+  const deps: AppDeps = {
+    config: { ...config, ...overrides },
+    db,
+    secrets: secretsFromKey(randomBytes(32)),
+    clock: clock.now,
+  };
+  const app = await buildApp(deps);
+  return {
+    engine,
+    app,
+    deps,
+    clock,
+    admin: db.pool,
+    async close() {
+      await app.close();
+      await db.close();
+      await drop();
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+/**
+ * The Intl.DateTimeFormat polyfill (needed for Turkmen, which Chromium lacks) formats in UTC unless it is
+ * given time-zone data, and the full data set is ~126 KB gzip. This virtual module carries only the zones
+ * Halas's users are likely to be in; the app falls back to the full set for any other zone.
+ */
+const TZ_SUBSET = [
+  'Asia/Ashgabat',
+  'Asia/Tashkent',
+  'Asia/Samarkand',
+  'Asia/Almaty',
+  'Asia/Bishkek',
+  'Asia/Dushanbe',
+  'Asia/Tehran',
+  'Asia/Kabul',
+  'Asia/Baku',
+  'Europe/Moscow',
+  'Europe/Istanbul',
+  'Europe/London',
+  'Europe/Berlin',
+  'Europe/Paris',
+  'Etc/UTC',
+  'UTC',
+];
+
+function tzSubset(): Plugin {
+  const id = 'virtual:halas-tz-subset';
+  const resolved = `\0${id}`;
+  return {
+    name: 'halas-tz-subset',
+    resolveId: (source) => (source === id ? resolved : undefined),
+    load(loadId) {
+      if (loadId !== resolved) return undefined;
+      const require = createRequire(import.meta.url);
+      const file = require.resolve('@formatjs/intl-datetimeformat/add-golden-tz.js');
+      const source = readFileSync(file, 'utf8');
+      type Packed = { abbrvs: string; offsets: string; zones: string[] };
+      let packed: Packed | undefined;
+      const fakeIntl = { DateTimeFormat: { __addTZData: (data: Packed) => (packed = data) } };
+      new Function('Intl', source)(fakeIntl);
+      if (!packed) throw new Error('could not read time-zone data');
+      const zones = packed.zones.filter((z) => TZ_SUBSET.includes(z.slice(0, z.indexOf('|'))));
+      const data = JSON.stringify({ abbrvs: packed.abbrvs, offsets: packed.offsets, zones });
+      const names = JSON.stringify(zones.map((z) => z.slice(0, z.indexOf('|'))));
+      return `export const zoneNames = ${names};\nexport const data = ${data};\n`;
+    },
+  };
+}
+
+export default defineConfig({
+  root: '.',
+  publicDir: false,
+  plugins: [react(), tzSubset()],
+  build: {
+    outDir: 'dist/web',
+    emptyOutDir: true,
+    sourcemap: false,
+    target: 'es2022',
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 400,
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    proxy: { '/api': { target: 'http://127.0.0.1:3000', changeOrigin: false } },
+  },
+});
