@@ -3,14 +3,13 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { applyDocumentLocale } from './i18n/LocaleProvider.js';
 import { loadMessages } from './i18n/messages.js';
-import { ensureIntl } from './i18n/polyfills.js';
 import { readStoredLocale } from './i18n/storage.js';
 import './styles/app.css';
 
 async function start(): Promise<void> {
   const locale = readStoredLocale();
   applyDocumentLocale(locale);
-  const [messages] = await Promise.all([loadMessages(locale), ensureIntl(locale)]);
+  const messages = await loadMessages(locale);
   const root = document.getElementById('root');
   if (!root) throw new Error('#root missing');
   createRoot(root).render(

@@ -79,6 +79,10 @@ export const UserPatch = z.strictObject({
 export const UserListQuery = z.strictObject({
   q: z.string().trim().max(100).optional(),
   agencyId: z.uuid().optional(),
+  /** Only active (`true`) or only deactivated (`false`) accounts; both when absent. */
+  active: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 export const MembershipUpsert = z.strictObject({

@@ -168,7 +168,7 @@ export function Shell() {
   const me = useMe();
   const meta = useMeta().data;
   const queryClient = useQueryClient();
-  const { locale, setLocale } = useLocale();
+  const { locale, setLocale, intlReady } = useLocale();
   const toast = useToast();
   const errorMessage = useErrorMessage();
 
@@ -208,9 +208,13 @@ export function Shell() {
       <div className="layout">
         <MainNav />
         <main id="main" className="main" tabIndex={-1}>
-          <Suspense fallback={<Loading />}>
-            <Outlet />
-          </Suspense>
+          {intlReady ? (
+            <Suspense fallback={<Loading />}>
+              <Outlet />
+            </Suspense>
+          ) : (
+            <Loading />
+          )}
         </main>
       </div>
       <footer className="footer">

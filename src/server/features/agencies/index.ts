@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../app.js';
-
-export function registerAgencyRoutes(_app: FastifyInstance, _deps: AppDeps): void {}
+export { countActiveSystemAdmins, keepingAnAdmin } from './last-admin.js';
+export type { AgencyScope } from './repo.js';
+export { selectAgency } from './repo.js';
+export { registerAgencyRoutes } from './routes.js';
+export { createAgencyRecord } from './service.js';

@@ -50,13 +50,7 @@ export async function contextWords(tx: Tx, userId: string): Promise<string[]> {
 }
 
 export function assertAcceptablePassword(password: string, words: string[]): void {
-  const problem = passwordProblem(password, words);
-  if (problem === 'too_short' || problem === 'too_long') {
-    throw new AppError('weak_password', [
-      { path: 'password', code: problem === 'too_short' ? 'too_small' : 'too_big', message: '' },
-    ]);
-  }
-  if (problem) throw new AppError('weak_password');
+  if (passwordProblem(password, words)) throw new AppError('weak_password');
 }
 
 export type LoginNext = 'mfa' | 'mfa_enrol' | 'done';

@@ -1,4 +1,2 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../app.js';
-
-export function registerUserRoutes(_app: FastifyInstance, _deps: AppDeps): void {}
+export { registerUserRoutes } from './routes.js';
+export { applyUserPatch, createUserRecord } from './service.js';

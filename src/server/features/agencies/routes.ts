@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AgencyCreate, AgencyListQuery, AgencyPatch, AgencyView } from '../../../shared/contracts/admin.js';
+import { IdParams, Page } from '../../../shared/contracts/common.js';
+import { ErrorBody } from '../../../shared/contracts/errors.js';
+import type { AppDeps } from '../../app.js';
+import * as agencies from './service.js';
+
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  413: ErrorBody,
+  415: ErrorBody,
+  422: ErrorBody,
+  429: ErrorBody,
+  500: ErrorBody,
+  503: ErrorBody,
+};
+
+/** Agencies of the national mechanism: everyone sees their own, the system administrator manages all. */
+export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const read = { access: { permission: 'agency.read' as const } };
+  const manage = { access: { permission: 'agency.manage' as const } };
+
+  api.get(
+    '/agencies',
+    { config: read, schema: { tags: ['agencies'], querystring: AgencyListQuery, response: { 200: Page(AgencyView), ...errors } } },
+    async (request) => agencies.listAgencies(deps, request.ctx, request.query),
+  );
+
+  api.post(
+    '/agencies',
+    { config: manage, schema: { tags: ['agencies'], body: AgencyCreate, response: { 201: AgencyView, ...errors } } },
+    async (request, reply) => {
+      const agency = await agencies.createAgency(deps, request.ctx, request.body);
+      return reply.code(201).send(agency);
+    },
+  );
+
+  api.get(
+    '/agencies/:id',
+    { config: read, schema: { tags: ['agencies'], params: IdParams, response: { 200: AgencyView, ...errors } } },
+    async (request) => agencies.getAgency(deps, request.ctx, request.params.id),
+  );
+
+  api.patch(
+    '/agencies/:id',
+    {
+      config: manage,
+      schema: { tags: ['agencies'], params: IdParams, body: AgencyPatch, response: { 200: AgencyView, ...errors } },
+    },
+    async (request) => agencies.updateAgency(deps, request.ctx, request.params.id, request.body),
+  );
+}
