@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import type { Role } from '../../shared/domain/access.js';
 import type { Locale } from '../../shared/domain/locales.js';
 import type { Config } from '../config/index.js';
 import type { Actor, ActorMembership } from './context.js';
@@ -65,32 +64,40 @@ export type SessionLookup =
 
 /**
  * Resolves a token to its session, enforcing idle and absolute timeouts and the user's active flag, and
- * touches last_seen_at. Runs as the runtime role on a pooled connection, outside any request transaction.
+ * touches last_seen_at, in one statement. Runs as the runtime role on a pooled connection, outside any
+ * request transaction. The touch commits without waiting for the disk (synchronous_commit off): losing it in
+ * a crash only makes the session end sooner, never later.
  */
 export async function lookupSession(pool: pg.Pool, config: Config, token: string, now: Date): Promise<SessionLookup> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query('SET LOCAL ROLE halas_app');
+    await client.query('BEGIN; SET LOCAL ROLE halas_app; SET LOCAL synchronous_commit = off');
+    const tokenHash = hashToken(token);
+    const idleSince = new Date(now.getTime() - config.session.idleSeconds * 1000);
     const { rows } = await client.query(
-      `SELECT s.id, s.user_id, s.mfa_verified, s.last_seen_at, s.expires_at, s.authenticated_at, s.revoked_at,
-              u.active, u.username, u.display_name, u.locale
-         FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = $1`,
-      [hashToken(token)],
+      `UPDATE sessions s SET last_seen_at = $2
+         FROM users u
+        WHERE s.token_hash = $1 AND u.id = s.user_id AND s.revoked_at IS NULL AND u.active
+          AND s.expires_at > $2 AND s.last_seen_at >= $3
+       RETURNING s.id, s.user_id, s.mfa_verified, s.authenticated_at, u.username, u.display_name, u.locale,
+         CASE WHEN s.mfa_verified THEN (
+           SELECT coalesce(json_agg(json_build_object('id', m.id, 'agencyId', m.agency_id, 'agencyCode', a.code,
+                    'agencyName', a.name, 'roles', m.roles) ORDER BY a.code), '[]'::json)
+             FROM memberships m JOIN agencies a ON a.id = m.agency_id
+            WHERE m.user_id = s.user_id AND a.active AND cardinality(m.roles) > 0) END AS memberships`,
+      [tokenHash, now, idleSince],
     );
     const row = rows[0];
-    if (!row || row.revoked_at) {
+    if (!row) {
+      // Not valid: tell an ended session (expired, idle, deactivated user) from an unknown token, and revoke it.
+      const ended = await client.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL', [
+        tokenHash,
+        now,
+      ]);
       await client.query('COMMIT');
-      return { kind: 'none' };
+      return ended.rowCount ? { kind: 'expired' } : { kind: 'none' };
     }
-    const idleLimit = new Date(row.last_seen_at.getTime() + config.session.idleSeconds * 1000);
-    if (!row.active || now >= row.expires_at || now > idleLimit) {
-      await client.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1', [row.id, now]);
-      await client.query('COMMIT');
-      return { kind: 'expired' };
-    }
-    await client.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1', [row.id, now]);
+    await client.query('COMMIT');
     const session: SessionState = {
       id: row.id,
       userId: row.user_id,
@@ -98,32 +105,16 @@ export async function lookupSession(pool: pg.Pool, config: Config, token: string
       locale: row.locale,
       authenticatedAt: row.authenticated_at,
     };
-    let actor: Actor | null = null;
-    if (row.mfa_verified) {
-      const m = await client.query(
-        `SELECT m.id, m.agency_id, a.code, a.name, m.roles
-           FROM memberships m JOIN agencies a ON a.id = m.agency_id
-          WHERE m.user_id = $1 AND a.active AND cardinality(m.roles) > 0
-          ORDER BY a.code`,
-        [row.user_id],
-      );
-      const memberships: ActorMembership[] = m.rows.map((r) => ({
-        id: r.id,
-        agencyId: r.agency_id,
-        agencyCode: r.code,
-        agencyName: r.name,
-        roles: r.roles as Role[],
-      }));
-      actor = {
-        userId: row.user_id,
-        username: row.username,
-        displayName: row.display_name,
-        sessionId: row.id,
-        memberships,
-        authenticatedAt: row.authenticated_at,
-      };
-    }
-    await client.query('COMMIT');
+    const actor: Actor | null = row.mfa_verified
+      ? {
+          userId: row.user_id,
+          username: row.username,
+          displayName: row.display_name,
+          sessionId: row.id,
+          memberships: row.memberships as ActorMembership[],
+          authenticatedAt: row.authenticated_at,
+        }
+      : null;
     return { kind: 'ok', session, actor };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

@@ -8,6 +8,10 @@ export interface Tx {
   orm: NodePgDatabase;
 }
 
+const BEGIN = {
+  'read committed': ['BEGIN ISOLATION LEVEL READ COMMITTED', 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY'],
+  serializable: ['BEGIN ISOLATION LEVEL SERIALIZABLE', 'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY'],
+} as const;
 const SERIALIZATION_FAILURE = '40001';
 const DEADLOCK = '40P01';
 
@@ -30,8 +34,7 @@ export async function withTx<T>(
     const client = await pool.connect();
     let broken = false;
     try {
-      const mode = `ISOLATION LEVEL ${options.isolation === 'serializable' ? 'SERIALIZABLE' : 'READ COMMITTED'}${options.readOnly ? ' READ ONLY' : ''}`;
-      await client.query(`BEGIN ${mode}`);
+      await client.query(BEGIN[options.isolation ?? 'read committed'][options.readOnly ? 1 : 0]);
       await client.query('SET LOCAL ROLE halas_app');
       await client.query(
         "SELECT set_config('app.user_id', $1, true), set_config('app.agency_ids', $2, true)",

@@ -8,12 +8,12 @@ import type {
   AuditQueryT,
   ListT,
   LoginResultT,
+  MembershipUpsertT,
   MePatchT,
   MeT,
   MetaT,
   MfaEnrolFinishT,
   MfaEnrolStartT,
-  MembershipUpsertT,
   OkT,
   SessionT,
   SetupIssuedT,
@@ -32,11 +32,13 @@ export const endpoints = {
   mfaVerify: (code: string) => post<OkT>('/api/auth/mfa/verify', { code }, { reauth: false }),
   recovery: (code: string) => post<OkT>('/api/auth/recovery', { code }, { reauth: false }),
   enrolStart: () => post<MfaEnrolStartT>('/api/auth/mfa/enrol/start', {}, { reauth: false }),
-  enrolFinish: (code: string) => post<MfaEnrolFinishT>('/api/auth/mfa/enrol/finish', { code }, { reauth: false }),
+  enrolFinish: (code: string) =>
+    post<MfaEnrolFinishT>('/api/auth/mfa/enrol/finish', { code }, { reauth: false }),
   setup: (body: { token: string; password: string }) => post<OkT>('/api/auth/setup', body, { reauth: false }),
   logout: () => post<OkT>('/api/auth/logout', {}, { reauth: false }),
   logoutAll: () => post<OkT>('/api/auth/logout-all'),
-  reauth: (body: { password: string; code: string }) => post<OkT>('/api/auth/reauth', body, { reauth: false }),
+  reauth: (body: { password: string; code: string }) =>
+    post<OkT>('/api/auth/reauth', body, { reauth: false }),
 
   me: (signal?: AbortSignal) => get<MeT>('/api/me', undefined, signal),
   patchMe: (body: MePatchT) => patch<MeT>('/api/me', body),
@@ -54,16 +56,19 @@ export const endpoints = {
   agency: (id: string, signal?: AbortSignal) =>
     get<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, undefined, signal),
   createAgency: (body: AgencyCreateT) => post<AgencyT>('/api/agencies', body),
-  patchAgency: (id: string, body: AgencyPatchT) => patch<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, body),
+  patchAgency: (id: string, body: AgencyPatchT) =>
+    patch<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, body),
 
   users: (query: { q?: string; agencyId?: string }, signal?: AbortSignal) =>
     get<ListT<UserT>>('/api/users', query, signal),
-  user: (id: string, signal?: AbortSignal) => get<UserT>(`/api/users/${encodeURIComponent(id)}`, undefined, signal),
+  user: (id: string, signal?: AbortSignal) =>
+    get<UserT>(`/api/users/${encodeURIComponent(id)}`, undefined, signal),
   createUser: (body: UserCreateT) => post<UserCreatedT>('/api/users', body),
   patchUser: (id: string, body: UserPatchT) => patch<UserT>(`/api/users/${encodeURIComponent(id)}`, body),
   putMembership: (id: string, body: MembershipUpsertT) =>
     put<UserT>(`/api/users/${encodeURIComponent(id)}/memberships`, body),
-  resetCredentials: (id: string) => post<SetupIssuedT>(`/api/users/${encodeURIComponent(id)}/reset-credentials`),
+  resetCredentials: (id: string) =>
+    post<SetupIssuedT>(`/api/users/${encodeURIComponent(id)}/reset-credentials`),
   revokeSessions: (id: string) => post<OkT>(`/api/users/${encodeURIComponent(id)}/revoke-sessions`),
   grantableRoles: (agencyId: string, signal?: AbortSignal) =>
     get<{ roles: Role[] }>('/api/users/grantable-roles', { agencyId }, signal),

@@ -15,9 +15,9 @@ import type {
   LoginResult,
   Me,
   MePatch,
+  Meta,
   MfaEnrolFinish,
   MfaEnrolStart,
-  Meta,
   SessionView,
 } from '../../shared/contracts/auth.js';
 

@@ -16,7 +16,8 @@ function createQueryClient(): QueryClient {
     defaultOptions: {
       queries: {
         // A 4xx answer will not change on retry; a lost connection or a 5xx may.
-        retry: (count, error) => count < 2 && !(isApiError(error) && error.status >= 400 && error.status < 500),
+        retry: (count, error) =>
+          count < 2 && !(isApiError(error) && error.status >= 400 && error.status < 500),
         refetchOnWindowFocus: false,
         staleTime: 15_000,
       },

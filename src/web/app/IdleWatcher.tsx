@@ -51,7 +51,8 @@ export function IdleWatcher({ idleTimeoutSeconds }: { idleTimeoutSeconds: number
           pinging = false;
         });
     };
-    for (const name of ACTIVITY_EVENTS) window.addEventListener(name, onActivity, { passive: true, capture: true });
+    for (const name of ACTIVITY_EVENTS)
+      window.addEventListener(name, onActivity, { passive: true, capture: true });
     return () => {
       for (const name of ACTIVITY_EVENTS) window.removeEventListener(name, onActivity, { capture: true });
     };
@@ -110,7 +111,10 @@ export function IdleWatcher({ idleTimeoutSeconds }: { idleTimeoutSeconds: number
       <p>
         <FormattedMessage
           id="idle.body"
-          values={{ time: `${minutes}:${String(seconds).padStart(2, '0')}`, b: (chunks) => <strong>{chunks}</strong> }}
+          values={{
+            time: `${minutes}:${String(seconds).padStart(2, '0')}`,
+            b: (chunks) => <strong>{chunks}</strong>,
+          }}
         />
       </p>
     </Dialog>

@@ -2,13 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { configureClient } from '../api/client.js';
 import { endpoints } from '../api/endpoints.js';
+import { issueFor } from '../api/issues.js';
 import { Alert } from '../components/Alert.js';
 import { Button } from '../components/Button.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { TextField } from '../components/Field.js';
 import { useT } from '../i18n/useT.js';
-import { issueFor } from '../api/issues.js';
 
 interface ReauthForm {
   password: string;

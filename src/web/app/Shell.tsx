@@ -4,6 +4,7 @@ import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import type { Locale } from '../../shared/domain/locales.js';
 import { endpoints } from '../api/endpoints.js';
 import { DemoBanner, ServiceBanner } from '../components/Banners.js';
+import { useErrorMessage } from '../components/ErrorText.js';
 import { BrandMark, Icon, type IconName } from '../components/Icon.js';
 import { LocaleSwitcher } from '../components/LocaleSwitcher.js';
 import { Loading } from '../components/Status.js';
@@ -11,23 +12,13 @@ import { useToast } from '../components/Toasts.js';
 import { useLocale } from '../i18n/LocaleProvider.js';
 import type { MessageKey } from '../i18n/messages.js';
 import { useT } from '../i18n/useT.js';
-import { useErrorMessage } from '../components/ErrorText.js';
 import { IdleWatcher } from './IdleWatcher.js';
 import { meKey, useCan, useMe, useMeta, useSession } from './session.js';
 
 export function SkipLink() {
   const t = useT();
   return (
-    <a
-      href="#main"
-      className="skip-link"
-      onClick={(event) => {
-        const main = document.getElementById('main');
-        if (!main) return;
-        event.preventDefault();
-        main.focus();
-      }}
-    >
+    <a href="#main" className="skip-link">
       {t('common.skipToContent')}
     </a>
   );
@@ -45,7 +36,8 @@ function MainNav() {
   const t = useT();
   const can = useCan();
   const items: NavItem[] = [{ to: '/', label: 'nav.home', icon: 'home', testId: 'nav-home', end: true }];
-  if (can('agency.read')) items.push({ to: '/agencies', label: 'nav.agencies', icon: 'building', testId: 'nav-agencies' });
+  if (can('agency.read'))
+    items.push({ to: '/agencies', label: 'nav.agencies', icon: 'building', testId: 'nav-agencies' });
   if (can('user.read')) items.push({ to: '/users', label: 'nav.users', icon: 'users', testId: 'nav-users' });
   if (can('audit.read')) items.push({ to: '/audit', label: 'nav.audit', icon: 'audit', testId: 'nav-audit' });
   items.push({ to: '/account', label: 'nav.account', icon: 'user', testId: 'nav-account' });

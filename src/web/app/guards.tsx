@@ -4,8 +4,8 @@ import type { Permission } from '../../shared/domain/access.js';
 import { DemoBanner, ServiceBanner } from '../components/Banners.js';
 import { BrandMark } from '../components/Icon.js';
 import { LoadError, Loading } from '../components/Status.js';
-import { useCan, useMeQuery, useMeta } from './session.js';
 import { NotFoundPage } from './NotFoundPage.js';
+import { useCan, useMeQuery, useMeta } from './session.js';
 
 /** A full-page frame for the moments before the shell can show (loading, server unreachable). */
 function Splash({ children }: { children: ReactNode }) {
@@ -48,5 +48,5 @@ export function RequireAuth({ children }: { children: ReactNode }) {
 /** Pages the navigation does not offer without the permission answer as if they did not exist. */
 export function RequirePermission({ permission, children }: { permission: Permission; children: ReactNode }) {
   const can = useCan();
-  return can(permission) ? <>{children}</> : <NotFoundPage />;
+  return can(permission) ? children : <NotFoundPage />;
 }

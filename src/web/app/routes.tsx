@@ -1,7 +1,7 @@
 import { lazy } from 'react';
 import { Route, Routes } from 'react-router';
-import { HomePage } from '../features/home/HomePage.js';
 import { SignInPage } from '../features/auth/SignInPage.js';
+import { HomePage } from '../features/home/HomePage.js';
 import { RequireAuth, RequirePermission } from './guards.js';
 import { NotFoundPage } from './NotFoundPage.js';
 import { Shell } from './Shell.js';
@@ -10,11 +10,19 @@ const SetupPage = lazy(() => import('../features/auth/SetupPage.js').then((m) =>
 const AgenciesPage = lazy(() =>
   import('../features/agencies/AgenciesPage.js').then((m) => ({ default: m.AgenciesPage })),
 );
-const AgencyPage = lazy(() => import('../features/agencies/AgencyPage.js').then((m) => ({ default: m.AgencyPage })));
-const UsersPage = lazy(() => import('../features/users/UsersPage.js').then((m) => ({ default: m.UsersPage })));
+const AgencyPage = lazy(() =>
+  import('../features/agencies/AgencyPage.js').then((m) => ({ default: m.AgencyPage })),
+);
+const UsersPage = lazy(() =>
+  import('../features/users/UsersPage.js').then((m) => ({ default: m.UsersPage })),
+);
 const UserPage = lazy(() => import('../features/users/UserPage.js').then((m) => ({ default: m.UserPage })));
-const AuditPage = lazy(() => import('../features/audit/AuditPage.js').then((m) => ({ default: m.AuditPage })));
-const AccountPage = lazy(() => import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })));
+const AuditPage = lazy(() =>
+  import('../features/audit/AuditPage.js').then((m) => ({ default: m.AuditPage })),
+);
+const AccountPage = lazy(() =>
+  import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })),
+);
 
 export function AppRoutes() {
   return (

@@ -48,7 +48,12 @@ export function useCan(): (permission: Permission) => boolean {
 }
 
 /** Why the sign-in page is showing, when it is not the first visit. */
-export type SignInNotice = 'session_ended' | 'signed_out' | 'signed_out_everywhere' | 'password_set' | 'password_changed';
+export type SignInNotice =
+  | 'session_ended'
+  | 'signed_out'
+  | 'signed_out_everywhere'
+  | 'password_set'
+  | 'password_changed';
 
 interface SessionContextValue {
   notice: SignInNotice | null;

@@ -1,5 +1,5 @@
-import type { MessageValues } from '../i18n/useT.js';
 import type { MessageKey } from '../i18n/messages.js';
+import type { MessageValues } from '../i18n/useT.js';
 
 interface IssueLike {
   code?: string;
@@ -28,7 +28,9 @@ export function zodMessages(t: (id: MessageKey, values?: MessageValues) => strin
         case 'invalid_format':
           return t('validation.invalidFormat');
         case 'invalid_type':
-          return issue.input === undefined || issue.input === '' ? t('validation.required') : t('validation.invalid');
+          return issue.input === undefined || issue.input === ''
+            ? t('validation.required')
+            : t('validation.invalid');
         default:
           return t('validation.invalid');
       }

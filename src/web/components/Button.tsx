@@ -30,14 +30,17 @@ export function Button({
 }: ButtonProps) {
   return (
     <button
-      // biome-ignore lint/a11y/useButtonType: the type is a prop with a safe default
       type={type}
       className={classes(variant, size, className)}
       disabled={disabled || busy}
       aria-busy={busy || undefined}
       {...rest}
     >
-      {busy ? <span className="spinner spinner-inline" aria-hidden="true" /> : icon ? <Icon name={icon} /> : null}
+      {busy ? (
+        <span className="spinner spinner-inline" aria-hidden="true" />
+      ) : icon ? (
+        <Icon name={icon} />
+      ) : null}
       {children}
     </button>
   );

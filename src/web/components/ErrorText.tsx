@@ -1,8 +1,8 @@
-import { otherIssues } from '../api/issues.js';
-import { Alert } from './Alert.js';
 import { isApiError } from '../api/client.js';
-import { useT } from '../i18n/useT.js';
+import { otherIssues } from '../api/issues.js';
 import type { MessageKey } from '../i18n/messages.js';
+import { useT } from '../i18n/useT.js';
+import { Alert } from './Alert.js';
 
 /** The human message for a failed call: the server's own (already localized), or a local fallback. */
 export function useErrorMessage(): (error: unknown) => string {

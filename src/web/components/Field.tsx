@@ -68,7 +68,14 @@ export function TextField({
   const auto = useId();
   const fieldId = id ?? auto;
   return (
-    <FieldShell id={fieldId} label={label} hint={hint} error={error} required={input.required} className={fieldClassName}>
+    <FieldShell
+      id={fieldId}
+      label={label}
+      hint={hint}
+      error={error}
+      required={input.required}
+      className={fieldClassName}
+    >
       <input
         ref={ref}
         id={fieldId}
@@ -93,7 +100,14 @@ export function TextAreaField({
   const auto = useId();
   const fieldId = id ?? auto;
   return (
-    <FieldShell id={fieldId} label={label} hint={hint} error={error} required={input.required} className={fieldClassName}>
+    <FieldShell
+      id={fieldId}
+      label={label}
+      hint={hint}
+      error={error}
+      required={input.required}
+      className={fieldClassName}
+    >
       <textarea
         ref={ref}
         id={fieldId}
@@ -119,7 +133,14 @@ export function SelectField({
   const auto = useId();
   const fieldId = id ?? auto;
   return (
-    <FieldShell id={fieldId} label={label} hint={hint} error={error} required={select.required} className={fieldClassName}>
+    <FieldShell
+      id={fieldId}
+      label={label}
+      hint={hint}
+      error={error}
+      required={select.required}
+      className={fieldClassName}
+    >
       <select
         ref={ref}
         id={fieldId}
@@ -140,7 +161,9 @@ export function CheckboxField({
   id,
   ref,
   ...input
-}: { label: ReactNode; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
+}: { label: ReactNode; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement> & {
+    ref?: Ref<HTMLInputElement>;
+  }) {
   const auto = useId();
   const fieldId = id ?? auto;
   return (

@@ -109,7 +109,14 @@ export function Icon({ name, size = 18, className }: { name: IconName; size?: nu
 
 export function BrandMark({ size = 32 }: { size?: number }) {
   return (
-    <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false" className="brand-mark">
+    <svg
+      width={size}
+      height={size}
+      viewBox="0 0 32 32"
+      aria-hidden="true"
+      focusable="false"
+      className="brand-mark"
+    >
       <rect width="32" height="32" rx="7" fill="#f4f1e8" />
       <path
         d="M16 6c-4.4 3.2-7 6.7-7 11a7 7 0 0 0 14 0c0-4.3-2.6-7.8-7-11z"

@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { LOCALES, isLocale, type Locale } from '../../shared/domain/locales.js';
+import { isLocale, LOCALES, type Locale } from '../../shared/domain/locales.js';
 import { useLocale } from '../i18n/LocaleProvider.js';
 import { LOCALE_NAMES } from '../i18n/messages.js';
 import { useT } from '../i18n/useT.js';

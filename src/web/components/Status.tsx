@@ -15,7 +15,15 @@ export function Loading({ label, inline = false }: { label?: string; inline?: bo
   );
 }
 
-export function EmptyState({ icon = 'info', title, children }: { icon?: IconName; title: ReactNode; children?: ReactNode }) {
+export function EmptyState({
+  icon = 'info',
+  title,
+  children,
+}: {
+  icon?: IconName;
+  title: ReactNode;
+  children?: ReactNode;
+}) {
   return (
     <div className="empty-state">
       <Icon name={icon} size={28} />

@@ -17,7 +17,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   const next = useRef(1);
   const t = useT();
 
-  const dismiss = useCallback((id: number) => setToasts((list) => list.filter((toast) => toast.id !== id)), []);
+  const dismiss = useCallback(
+    (id: number) => setToasts((list) => list.filter((toast) => toast.id !== id)),
+    [],
+  );
 
   const notify = useCallback(
     (message: string, kind: ToastKind = 'success') => {
@@ -33,7 +36,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={value}>
       {children}
-      <section className="toasts" aria-live="polite" aria-relevant="additions" aria-label={t('common.notifications')}>
+      <section
+        className="toasts"
+        aria-live="polite"
+        aria-relevant="additions"
+        aria-label={t('common.notifications')}
+      >
         {toasts.map((toast) => (
           <div key={toast.id} className={`toast toast-${toast.kind}`} data-testid="toast">
             <Icon name={toast.kind === 'error' ? 'alert' : 'check'} />

@@ -1,4 +1,13 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { createIntl, createIntlCache, RawIntlProvider } from 'react-intl';
 import type { Locale } from '../../shared/domain/locales.js';
 import { configureClient } from '../api/client.js';
@@ -33,8 +42,16 @@ function loadIntl(locale: Locale): Promise<void> {
     });
 }
 
-export function LocaleProvider(props: { initialLocale: Locale; initialMessages: Messages; children: ReactNode }) {
-  const [state, setState] = useState({ locale: props.initialLocale, messages: props.initialMessages, generation: 0 });
+export function LocaleProvider(props: {
+  initialLocale: Locale;
+  initialMessages: Messages;
+  children: ReactNode;
+}) {
+  const [state, setState] = useState({
+    locale: props.initialLocale,
+    messages: props.initialMessages,
+    generation: 0,
+  });
   const [intlReady, setIntlReady] = useState(false);
   const latest = useRef(props.initialLocale);
 
@@ -81,7 +98,10 @@ export function LocaleProvider(props: { initialLocale: Locale; initialMessages: 
     [state.locale, state.messages, state.generation],
   );
 
-  const value = useMemo(() => ({ locale: state.locale, setLocale, intlReady }), [state.locale, setLocale, intlReady]);
+  const value = useMemo(
+    () => ({ locale: state.locale, setLocale, intlReady }),
+    [state.locale, setLocale, intlReady],
+  );
 
   return (
     <LocaleContext.Provider value={value}>

@@ -1,5 +1,5 @@
-import type { en } from '../../shared/i18n/web/en.js';
 import type { Locale } from '../../shared/domain/locales.js';
+import type { en } from '../../shared/i18n/web/en.js';
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;

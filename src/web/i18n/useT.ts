@@ -1,10 +1,10 @@
 import { useCallback } from 'react';
 import { useIntl } from 'react-intl';
-import type { Localized } from '../../shared/contracts/common.js';
 import type { z } from 'zod';
+import type { Localized } from '../../shared/contracts/common.js';
 import type { AgencyType, Role } from '../../shared/domain/access.js';
-import type { MessageKey } from './messages.js';
 import { useLocale } from './LocaleProvider.js';
+import type { MessageKey } from './messages.js';
 
 export type MessageValues = Record<string, string | number | boolean | Date | null | undefined>;
 

@@ -16,9 +16,16 @@ export const readScope = (actor: Actor) => permissionScope(actor.memberships, 'u
 
 /** One user as the actor may see them, or 404 (identical for out-of-scope and unknown ids). */
 export async function viewUser(tx: Tx, ctx: RequestContext, id: string): Promise<UserView> {
-  const actor = requireActor(ctx);
-  const scope = readScope(actor);
-  const [view] = (await repo.userInScope(tx, scope, id)) ? await repo.selectUserViews(tx, [id], scope, ctx.now()) : [];
+  if (!(await repo.userInScope(tx, readScope(requireActor(ctx)), id))) throw new AppError('not_found');
+  return presentUser(tx, ctx, id);
+}
+
+/**
+ * A user the actor was already allowed to act on, as the answer to that action, with memberships narrowed
+ * to the actor's scope (after removing someone's last membership in scope, that list is empty).
+ */
+export async function presentUser(tx: Tx, ctx: RequestContext, id: string): Promise<UserView> {
+  const [view] = await repo.selectUserViews(tx, [id], readScope(requireActor(ctx)), ctx.now());
   if (!view) throw new AppError('not_found');
   return view;
 }

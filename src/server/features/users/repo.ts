@@ -41,7 +41,10 @@ export interface UserKey {
   displayName: string;
 }
 
-/** Ids and names of every user in scope matching the structural filters (text search and sorting are done in Node). */
+/**
+ * Ids and names of every user in scope matching the structural filters (text search and sorting are done
+ * in Node). The agency filter only looks at memberships in scope: it must not reveal where else someone works.
+ */
 export async function selectUserKeys(
   tx: Tx,
   scope: AgencyScope,
@@ -50,7 +53,9 @@ export async function selectUserKeys(
   const { rows } = await tx.query<{ id: string; username: string; display_name: string }>(
     `SELECT u.id, u.username, u.display_name FROM users u
       WHERE ${IN_SCOPE}
-        AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM memberships fm WHERE fm.user_id = u.id AND fm.agency_id = $3))
+        AND ($3::uuid IS NULL OR EXISTS (
+              SELECT 1 FROM memberships fm
+               WHERE fm.user_id = u.id AND fm.agency_id = $3 AND ($1::boolean OR fm.agency_id = ANY($2::uuid[]))))
         AND ($4::boolean IS NULL OR u.active = $4)`,
     [...scopeParams(scope), filters.agencyId ?? null, filters.active ?? null],
   );

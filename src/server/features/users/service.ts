@@ -13,7 +13,7 @@ import { type Tx, withTx } from '../../platform/tx.js';
 import { keepingAnAdmin, selectAgency } from '../agencies/index.js';
 import { issueSetupToken } from '../auth/index.js';
 import { assertGrantable, mayGrantIn, mayManageAccount, normaliseRoles, roleChanges, roleTypeIssues } from './policy.js';
-import { readScope, viewUser } from './queries.js';
+import { presentUser, readScope } from './queries.js';
 import * as repo from './repo.js';
 
 type Deps = Pick<AppDeps, 'db'>;
@@ -89,7 +89,7 @@ export async function createUser(
         agencyId: body.agencyId,
         roles,
       });
-      return { user: await viewUser(tx, ctx, userId), ...setup };
+      return { user: await presentUser(tx, ctx, userId), ...setup };
     });
   } catch (error) {
     if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new AppError('username_taken');
@@ -131,7 +131,7 @@ export async function patchUser(
       await loadTarget(tx, actor, id, 'account');
       if (patch.active === false && id === actor.userId) throw new AppError('forbidden');
       await applyUserPatch(tx, ctx, id, patch);
-      return viewUser(tx, ctx, id);
+      return presentUser(tx, ctx, id);
     },
     { isolation: 'serializable' },
   );
@@ -160,7 +160,7 @@ export async function setMembership(
       const current = memberships.find((m) => m.agencyId === body.agencyId)?.roles ?? [];
       const { added, removed } = roleChanges(current, roles);
       assertGrantable(actor.memberships, body.agencyId, [...added, ...removed]);
-      if (added.length === 0 && removed.length === 0) return viewUser(tx, ctx, id);
+      if (added.length === 0 && removed.length === 0) return presentUser(tx, ctx, id);
       if (added.length > 0) {
         const agency = await selectAgency(tx, { all: true }, body.agencyId);
         const issues = agency?.active ? roleTypeIssues(added, agency.type, ctx.locale) : [invalid('agencyId', ctx.locale)];
@@ -169,7 +169,7 @@ export async function setMembership(
       await keepingAnAdmin(tx, () => repo.setMembershipRoles(tx, id, body.agencyId, roles, ctx.now()));
       await revokeUserSessions(tx, id, ctx.now());
       await writeAudit(tx, ctx, { action: 'user.roles_change', entityType: 'user', entityId: id, fields: ['roles'] });
-      return viewUser(tx, ctx, id);
+      return presentUser(tx, ctx, id);
     },
     { isolation: 'serializable' },
   );

@@ -4,7 +4,8 @@ export const en = {
   'error.malformed_json': 'The request body is not valid JSON.',
   'error.idempotency_key_required': 'This request needs an Idempotency-Key header.',
   'error.unauthenticated': 'Please sign in.',
-  'error.invalid_credentials': 'The username or password is not correct, or the account is temporarily locked.',
+  'error.invalid_credentials':
+    'The username or password is not correct, or the account is temporarily locked.',
   'error.mfa_required': 'Please confirm your sign-in with the code from your authenticator app.',
   'error.mfa_invalid': 'The code is not correct or has already been used.',
   'error.session_expired': 'Your session has ended. Please sign in again.',
@@ -22,10 +23,12 @@ export const en = {
   'error.weak_password':
     'Choose a longer or less common password: at least 15 characters, not a common password and not the name of the system or an agency.',
   'error.password_reused': 'The new password must differ from the current one.',
-  'error.setup_token_invalid': 'This setup code is not valid or has expired. Ask your administrator for a new one.',
+  'error.setup_token_invalid':
+    'This setup code is not valid or has expired. Ask your administrator for a new one.',
   'error.last_admin': 'This would leave the system without an active administrator.',
   'error.too_many_requests': 'Too many attempts. Please wait a little and try again.',
-  'error.internal_error': 'Something went wrong on our side. Please try again; if it happens again, report the request id.',
+  'error.internal_error':
+    'Something went wrong on our side. Please try again; if it happens again, report the request id.',
   'error.service_unavailable': 'The service is temporarily unavailable. Please try again shortly.',
   'issue.invalid_type': 'Expected a value of type {expected}.',
   'issue.required': 'This field is required.',

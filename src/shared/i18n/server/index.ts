@@ -1,5 +1,5 @@
 import type { Locale } from '../../domain/locales.js';
-import { type ServerMessageKey, en } from './en.js';
+import { en, type ServerMessageKey } from './en.js';
 import { ru } from './ru.js';
 import { tk } from './tk.js';
 

@@ -80,7 +80,8 @@ export const en = {
 
   'enrol.title': 'Set up two-step verification',
   'enrol.lead': 'Halas asks for a code from an authenticator app each time you sign in.',
-  'enrol.step1': 'Install an authenticator app on your phone (for example FreeOTP, Aegis or Google Authenticator).',
+  'enrol.step1':
+    'Install an authenticator app on your phone (for example FreeOTP, Aegis or Google Authenticator).',
   'enrol.step2': 'In the app, add an account and scan the QR code, or type in the key.',
   'enrol.step3': 'Enter the 6-digit code the app shows.',
   'enrol.qrAlt': 'QR code to add Halas to your authenticator app',
@@ -100,7 +101,8 @@ export const en = {
   'codes.continue': 'Continue to Halas',
 
   'setup.title': 'Set your password',
-  'setup.lead': 'Enter the one-time setup code your administrator gave you in person, then choose a password.',
+  'setup.lead':
+    'Enter the one-time setup code your administrator gave you in person, then choose a password.',
   'setup.token': 'Setup code',
   'setup.tokenHint': 'Type or paste the code exactly as you received it.',
   'setup.tokenInvalid': 'This does not look like a setup code.',
@@ -111,19 +113,22 @@ export const en = {
 
   'password.ruleLength': 'At least {min} characters.',
   'password.count': '({count, plural, one {# character} other {# characters}} so far)',
-  'password.rulePassphrase': 'A passphrase of several words is welcome; any characters, including spaces, are allowed.',
+  'password.rulePassphrase':
+    'A passphrase of several words is welcome; any characters, including spaces, are allowed.',
   'password.ruleCommon': 'Common or leaked passwords are refused.',
   'password.tooShort': 'Use at least {min} characters.',
   'password.tooLong': 'Use at most {max} characters.',
   'password.mismatch': 'The two passwords are not the same.',
 
   'reauth.title': 'Confirm it is you',
-  'reauth.description': 'This action needs a fresh confirmation. Enter your password and a current authenticator code.',
+  'reauth.description':
+    'This action needs a fresh confirmation. Enter your password and a current authenticator code.',
   'reauth.password': 'Your password',
   'reauth.confirm': 'Confirm',
 
   'idle.title': 'Are you still there?',
-  'idle.body': 'For your security you will be signed out in <b>{time}</b> because there has been no activity.',
+  'idle.body':
+    'For your security you will be signed out in <b>{time}</b> because there has been no activity.',
   'idle.stay': 'Stay signed in',
   'idle.signOut': 'Sign out now',
 
@@ -161,7 +166,8 @@ export const en = {
   'agencies.names': 'Name in each language',
   'agencies.namesHint': 'The name is shown in the language of each user’s interface.',
   'agencies.code': 'Code',
-  'agencies.codeHint': 'Lowercase Latin letters, digits and hyphens; 2–40 characters. Cannot be changed later.',
+  'agencies.codeHint':
+    'Lowercase Latin letters, digits and hyphens; 2–40 characters. Cannot be changed later.',
   'agencies.type': 'Type',
   'agencies.region': 'Region',
   'agencies.regionHint': 'Optional, for example Aşgabat or Mary.',
@@ -221,7 +227,8 @@ export const en = {
   'users.deactivate': 'Deactivate',
   'users.reactivate': 'Reactivate',
   'users.deactivateTitle': 'Deactivate this user?',
-  'users.deactivateBody': '{name} will be signed out at once and will not be able to sign in. Their history is kept.',
+  'users.deactivateBody':
+    '{name} will be signed out at once and will not be able to sign in. Their history is kept.',
   'users.reactivateTitle': 'Reactivate this user?',
   'users.reactivateBody': '{name} will be able to sign in again.',
   'users.deactivated': 'User deactivated',
@@ -418,7 +425,8 @@ export const en = {
   'roleDesc.system_admin': 'Agencies, users, configuration and backups; no case content by default.',
   'roleDesc.agency_admin': 'Users and roles of their own agency.',
   'roleDesc.hotline_operator': 'Records calls, messages and tips; screens and refers.',
-  'roleDesc.frontline_identifier': 'Screens with indicators, records presumed victims, arranges immediate protection.',
+  'roleDesc.frontline_identifier':
+    'Screens with indicators, records presumed victims, arranges immediate protection.',
   'roleDesc.competent_authority': 'Takes preliminary and final identification decisions.',
   'roleDesc.case_manager': 'Assessment, support plan, referrals, follow-up and closure.',
   'roleDesc.service_provider': 'Accepts referrals and records the services delivered.',

@@ -50,7 +50,9 @@ function ProfileCard() {
           maxLength={120}
           data-testid="account-display-name"
           error={form.formState.errors.displayName?.message ?? issueFor(save.error, 'displayName')}
-          {...form.register('displayName', { validate: (v) => v.trim().length > 0 || t('validation.required') })}
+          {...form.register('displayName', {
+            validate: (v) => v.trim().length > 0 || t('validation.required'),
+          })}
         />
         <SelectField
           label={t('account.language')}
@@ -85,7 +87,9 @@ function PasswordCard() {
   const t = useT();
   const toast = useToast();
   const queryClient = useQueryClient();
-  const form = useForm<PasswordForm>({ defaultValues: { currentPassword: '', newPassword: '', confirm: '' } });
+  const form = useForm<PasswordForm>({
+    defaultValues: { currentPassword: '', newPassword: '', confirm: '' },
+  });
   const { errors } = form.formState;
   const newPassword = form.watch('newPassword');
   const change = useMutation({
@@ -137,7 +141,12 @@ function PasswordCard() {
           })}
         />
         <div className="form-actions form-actions-start">
-          <Button type="submit" variant="primary" busy={change.isPending} data-testid="account-change-password">
+          <Button
+            type="submit"
+            variant="primary"
+            busy={change.isPending}
+            data-testid="account-change-password"
+          >
             {t('account.changePassword')}
           </Button>
         </div>
@@ -173,7 +182,13 @@ function SessionsCard() {
       title={t('account.sessionsTitle')}
       description={t('account.sessionsLead')}
       actions={
-        <Button variant="danger" size="sm" icon="logout" onClick={() => setConfirmAll(true)} data-testid="signout-all">
+        <Button
+          variant="danger"
+          size="sm"
+          icon="logout"
+          onClick={() => setConfirmAll(true)}
+          data-testid="signout-all"
+        >
           {t('account.signOutEverywhere')}
         </Button>
       }

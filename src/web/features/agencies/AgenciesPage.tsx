@@ -29,7 +29,12 @@ export function AgenciesPage() {
         description={t('agencies.lead')}
         actions={
           can('agency.manage') ? (
-            <Button variant="primary" icon="plus" onClick={() => setCreating(true)} data-testid="agency-create">
+            <Button
+              variant="primary"
+              icon="plus"
+              onClick={() => setCreating(true)}
+              data-testid="agency-create"
+            >
               {t('agencies.create')}
             </Button>
           ) : null

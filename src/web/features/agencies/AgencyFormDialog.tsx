@@ -56,7 +56,12 @@ export function AgencyFormDialog({
     mutationFn: async (values: FormValues) => {
       const region = values.region?.trim() ? values.region.trim() : null;
       if (agency) return endpoints.patchAgency(agency.id, { name: values.name, region });
-      return endpoints.createAgency({ code: values.code.trim(), type: values.type, name: values.name, region });
+      return endpoints.createAgency({
+        code: values.code.trim(),
+        type: values.type,
+        name: values.name,
+        region,
+      });
     },
     onSuccess: async (saved) => {
       await queryClient.invalidateQueries({ queryKey: agenciesKey });

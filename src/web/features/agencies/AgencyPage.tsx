@@ -2,10 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { LOCALES } from '../../../shared/domain/locales.js';
-import { endpoints } from '../../api/endpoints.js';
 import { isApiError } from '../../api/client.js';
-import { useCan } from '../../app/session.js';
+import { endpoints } from '../../api/endpoints.js';
 import { NotFoundPage } from '../../app/NotFoundPage.js';
+import { useCan } from '../../app/session.js';
 import { Badge } from '../../components/Badge.js';
 import { Button, ButtonLink } from '../../components/Button.js';
 import { Card, DetailList } from '../../components/Card.js';
@@ -86,7 +86,11 @@ export function AgencyPage() {
             items={[
               { key: 'type', label: t('agencies.type'), value: t(agencyTypeKey(a.type)) },
               { key: 'code', label: t('agencies.code'), value: <code className="code-chip">{a.code}</code> },
-              { key: 'region', label: t('agencies.region'), value: a.region ?? <span className="muted">—</span> },
+              {
+                key: 'region',
+                label: t('agencies.region'),
+                value: a.region ?? <span className="muted">—</span>,
+              },
               {
                 key: 'status',
                 label: t('common.status'),

@@ -29,7 +29,15 @@ interface Filters {
   to: string;
 }
 
-const EMPTY: Filters = { action: '', actorUserId: '', entityType: '', entityId: '', outcome: '', from: '', to: '' };
+const EMPTY: Filters = {
+  action: '',
+  actorUserId: '',
+  entityType: '',
+  entityId: '',
+  outcome: '',
+  from: '',
+  to: '',
+};
 
 /** `datetime-local` values are in the browser's zone; the API wants an instant. */
 function toInstant(local: string): string | undefined {
@@ -60,7 +68,11 @@ function EntityCell({ event }: { event: AuditEventT }) {
   const id = event.entityId;
   const short = id && id.length > 12 ? `${id.slice(0, 8)}…` : id;
   const href =
-    id && event.entityType === 'user' ? `/users/${id}` : id && event.entityType === 'agency' ? `/agencies/${id}` : null;
+    id && event.entityType === 'user'
+      ? `/users/${id}`
+      : id && event.entityType === 'agency'
+        ? `/agencies/${id}`
+        : null;
   return (
     <span className="entity-cell">
       <span className="entity-type">{typeLabel}</span>
@@ -124,12 +136,30 @@ export function AuditPage() {
               ))}
             </SelectField>
           ) : (
-            <TextField label={t('audit.actorId')} className="input input-mono" {...form.register('actorUserId')} />
+            <TextField
+              label={t('audit.actorId')}
+              className="input input-mono"
+              {...form.register('actorUserId')}
+            />
           )}
           <TextField label={t('audit.entityType')} {...form.register('entityType')} />
-          <TextField label={t('audit.entityId')} className="input input-mono" {...form.register('entityId')} />
-          <TextField label={t('audit.from')} type="datetime-local" data-testid="audit-from" {...form.register('from')} />
-          <TextField label={t('audit.to')} type="datetime-local" data-testid="audit-to" {...form.register('to')} />
+          <TextField
+            label={t('audit.entityId')}
+            className="input input-mono"
+            {...form.register('entityId')}
+          />
+          <TextField
+            label={t('audit.from')}
+            type="datetime-local"
+            data-testid="audit-from"
+            {...form.register('from')}
+          />
+          <TextField
+            label={t('audit.to')}
+            type="datetime-local"
+            data-testid="audit-to"
+            {...form.register('to')}
+          />
           <div className="filter-actions">
             <Button type="submit" variant="primary" icon="search" data-testid="audit-apply">
               {t('audit.apply')}

@@ -1,6 +1,6 @@
 import { type ReactNode, useEffect } from 'react';
-import { useMeta } from '../../app/session.js';
 import { SkipLink } from '../../app/Shell.js';
+import { useMeta } from '../../app/session.js';
 import { DemoBanner, ServiceBanner } from '../../components/Banners.js';
 import { BrandMark, Icon } from '../../components/Icon.js';
 import { LocaleSwitcher } from '../../components/LocaleSwitcher.js';

@@ -2,11 +2,11 @@ import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../../shared/contracts/auth.js';
-import { useSession } from '../../app/session.js';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
-import { FormError } from '../../components/ErrorText.js';
+import { useSession } from '../../app/session.js';
 import { Button } from '../../components/Button.js';
+import { FormError } from '../../components/ErrorText.js';
 import { TextField } from '../../components/Field.js';
 import { Icon } from '../../components/Icon.js';
 import { useT } from '../../i18n/useT.js';
@@ -95,7 +95,13 @@ export function SetupPage() {
             validate: (value) => value === form.getValues('password') || t('password.mismatch'),
           })}
         />
-        <Button type="submit" variant="primary" className="btn-block" busy={isSubmitting} data-testid="setup-submit">
+        <Button
+          type="submit"
+          variant="primary"
+          className="btn-block"
+          busy={isSubmitting}
+          data-testid="setup-submit"
+        >
           {t('setup.submit')}
         </Button>
       </form>

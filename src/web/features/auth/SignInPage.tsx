@@ -2,9 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, Navigate, useLocation } from 'react-router';
-import { type SignInNotice, useMeQuery, useSession } from '../../app/session.js';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
+import { type SignInNotice, useMeQuery, useSession } from '../../app/session.js';
 import { Alert } from '../../components/Alert.js';
 import { Button } from '../../components/Button.js';
 import { CopyButton } from '../../components/CopyButton.js';
@@ -88,7 +88,13 @@ function CredentialsForm({ onNext }: { onNext: (next: 'mfa' | 'mfa_enrol' | 'don
         error={errors.password?.message ?? issueFor(error, 'password')}
         {...form.register('password', { required: t('validation.required') })}
       />
-      <Button type="submit" variant="primary" className="btn-block" busy={isSubmitting} data-testid="signin-submit">
+      <Button
+        type="submit"
+        variant="primary"
+        className="btn-block"
+        busy={isSubmitting}
+        data-testid="signin-submit"
+      >
         {t('signin.submit')}
       </Button>
     </form>
@@ -146,10 +152,18 @@ function CodeForm({
         error={errors.code?.message ?? issueFor(error, 'code')}
         {...form.register('code', {
           required: t('validation.required'),
-          ...(totp ? { pattern: { value: /^\s*\d{3}\s?\d{3}\s*$/, message: t('validation.sixDigits') } } : {}),
+          ...(totp
+            ? { pattern: { value: /^\s*\d{3}\s?\d{3}\s*$/, message: t('validation.sixDigits') } }
+            : {}),
         })}
       />
-      <Button type="submit" variant="primary" className="btn-block" busy={isSubmitting} data-testid="mfa-submit">
+      <Button
+        type="submit"
+        variant="primary"
+        className="btn-block"
+        busy={isSubmitting}
+        data-testid="mfa-submit"
+      >
         {submitLabel}
       </Button>
     </form>
@@ -192,7 +206,8 @@ function EnrolStep({ onCodes }: { onCodes: (codes: string[]) => void }) {
         <div className="enrol-secret">
           <p className="field-label">{t('enrol.manualTitle')}</p>
           <p className="field-hint">{t('enrol.manualHint')}</p>
-          <p className="secret" data-testid="enrol-secret" aria-label={t('enrol.secretLabel')}>
+          <p className="secret" data-testid="enrol-secret">
+            <span className="visually-hidden">{t('enrol.secretLabel')}: </span>
             {groups.map((group, index) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: the groups are positions in one fixed string
               <span key={index} className="secret-group">
@@ -279,7 +294,7 @@ export function SignInPage() {
   const [codes, setCodes] = useState<string[]>([]);
   const [finishError, setFinishError] = useState<unknown>(null);
   const from = (location.state as { from?: string } | null)?.from;
-  const target = from && from.startsWith('/') && !from.startsWith('//') ? from : '/';
+  const target = from?.startsWith('/') && !from.startsWith('//') ? from : '/';
 
   if (me.data && step !== 'codes') return <Navigate to={target} replace />;
 
@@ -324,7 +339,12 @@ export function SignInPage() {
         <>
           <CodeForm kind="mfa" submitLabel={t('mfa.submit')} onDone={() => void finish()} />
           <div className="auth-links">
-            <button type="button" className="link-button" onClick={() => setStep('recovery')} data-testid="use-recovery">
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => setStep('recovery')}
+              data-testid="use-recovery"
+            >
               {t('mfa.useRecovery')}
             </button>
             <button type="button" className="link-button" onClick={() => setStep('credentials')}>

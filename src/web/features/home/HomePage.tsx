@@ -24,12 +24,36 @@ export function HomePage() {
 
   const tiles: Tile[] = [];
   if (can('agency.read'))
-    tiles.push({ to: '/agencies', icon: 'building', title: 'nav.agencies', text: 'home.tileAgencies', testId: 'tile-agencies' });
+    tiles.push({
+      to: '/agencies',
+      icon: 'building',
+      title: 'nav.agencies',
+      text: 'home.tileAgencies',
+      testId: 'tile-agencies',
+    });
   if (can('user.read'))
-    tiles.push({ to: '/users', icon: 'users', title: 'nav.users', text: 'home.tileUsers', testId: 'tile-users' });
+    tiles.push({
+      to: '/users',
+      icon: 'users',
+      title: 'nav.users',
+      text: 'home.tileUsers',
+      testId: 'tile-users',
+    });
   if (can('audit.read'))
-    tiles.push({ to: '/audit', icon: 'audit', title: 'nav.audit', text: 'home.tileAudit', testId: 'tile-audit' });
-  tiles.push({ to: '/account', icon: 'user', title: 'nav.account', text: 'home.tileAccount', testId: 'tile-account' });
+    tiles.push({
+      to: '/audit',
+      icon: 'audit',
+      title: 'nav.audit',
+      text: 'home.tileAudit',
+      testId: 'tile-audit',
+    });
+  tiles.push({
+    to: '/account',
+    icon: 'user',
+    title: 'nav.account',
+    text: 'home.tileAccount',
+    testId: 'tile-account',
+  });
 
   return (
     <>
@@ -44,7 +68,11 @@ export function HomePage() {
         description={t('home.lead')}
       />
       <div className="grid grid-home">
-        <Card title={t('home.membershipsTitle')} description={t('home.membershipsLead')} testId="home-memberships">
+        <Card
+          title={t('home.membershipsTitle')}
+          description={t('home.membershipsLead')}
+          testId="home-memberships"
+        >
           {me.memberships.length === 0 ? (
             <EmptyState title={t('home.noMemberships')} />
           ) : (

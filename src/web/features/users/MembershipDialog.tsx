@@ -119,7 +119,9 @@ export function MembershipDialog({
           held={membership?.roles ?? []}
           error={(agencyId ? localError : undefined) ?? issueFor(save.error, 'roles')}
         />
-        {membership && roles.length === 0 ? <p className="field-hint">{t('membership.emptyRemoves')}</p> : null}
+        {membership && roles.length === 0 ? (
+          <p className="field-hint">{t('membership.emptyRemoves')}</p>
+        ) : null}
         <div className="form-actions">
           <Button onClick={close} disabled={save.isPending}>
             {t('common.cancel')}

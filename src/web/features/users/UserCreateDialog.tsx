@@ -41,7 +41,8 @@ export function UserCreateDialog({
   const { agencies } = useAgencyNames();
   const [error, setError] = useState<unknown>(null);
   const activeAgencies = agencies.filter((a) => a.active);
-  const firstAgency = defaultAgencyId ?? (activeAgencies.length === 1 ? activeAgencies[0]?.id : undefined) ?? '';
+  const firstAgency =
+    defaultAgencyId ?? (activeAgencies.length === 1 ? activeAgencies[0]?.id : undefined) ?? '';
 
   const form = useForm<FormValues>({
     resolver: zodResolver(UserCreate, zodMessages(t)),

@@ -22,11 +22,17 @@ import { useToast } from '../../components/Toasts.js';
 import { LOCALE_NAMES } from '../../i18n/messages.js';
 import { roleKey, useT } from '../../i18n/useT.js';
 import { MembershipDialog } from './MembershipDialog.js';
-import { useAgencyNames, useUser, usersKey } from './queries.js';
+import { useAgencyNames, usersKey, useUser } from './queries.js';
 import { SetupTokenDialog } from './SetupTokenDialog.js';
 import { UserStateBadge } from './UserStateBadge.js';
 
-type Confirm = 'deactivate' | 'reactivate' | 'reset' | 'revoke' | { remove: UserT['memberships'][number] } | null;
+type Confirm =
+  | 'deactivate'
+  | 'reactivate'
+  | 'reset'
+  | 'revoke'
+  | { remove: UserT['memberships'][number] }
+  | null;
 
 function RenameDialog({ user, open, onClose }: { user: UserT; open: boolean; onClose: () => void }) {
   const t = useT();
@@ -132,17 +138,40 @@ export function UserPage() {
 
   const confirmText = (() => {
     if (confirm === 'deactivate')
-      return { title: t('users.deactivateTitle'), body: t('users.deactivateBody', { name: u.displayName }), label: t('users.deactivate'), danger: true };
+      return {
+        title: t('users.deactivateTitle'),
+        body: t('users.deactivateBody', { name: u.displayName }),
+        label: t('users.deactivate'),
+        danger: true,
+      };
     if (confirm === 'reactivate')
-      return { title: t('users.reactivateTitle'), body: t('users.reactivateBody', { name: u.displayName }), label: t('users.reactivate'), danger: false };
+      return {
+        title: t('users.reactivateTitle'),
+        body: t('users.reactivateBody', { name: u.displayName }),
+        label: t('users.reactivate'),
+        danger: false,
+      };
     if (confirm === 'reset')
-      return { title: t('users.resetTitle'), body: t('users.resetBody', { name: u.displayName }), label: t('users.reset'), danger: true };
+      return {
+        title: t('users.resetTitle'),
+        body: t('users.resetBody', { name: u.displayName }),
+        label: t('users.reset'),
+        danger: true,
+      };
     if (confirm === 'revoke')
-      return { title: t('users.revokeTitle'), body: t('users.revokeBody', { name: u.displayName }), label: t('users.revoke'), danger: true };
+      return {
+        title: t('users.revokeTitle'),
+        body: t('users.revokeBody', { name: u.displayName }),
+        label: t('users.revoke'),
+        danger: true,
+      };
     if (confirm && typeof confirm === 'object')
       return {
         title: t('membership.removeTitle'),
-        body: t('membership.removeBody', { name: u.displayName, agency: nameOf(confirm.remove.agencyId, confirm.remove.agencyCode) }),
+        body: t('membership.removeBody', {
+          name: u.displayName,
+          agency: nameOf(confirm.remove.agencyId, confirm.remove.agencyCode),
+        }),
         label: t('membership.remove'),
         danger: true,
       };
@@ -170,11 +199,19 @@ export function UserPage() {
                 {t('users.revoke')}
               </Button>
               {u.active ? (
-                <Button variant="danger" onClick={() => setConfirm('deactivate')} data-testid="user-deactivate">
+                <Button
+                  variant="danger"
+                  onClick={() => setConfirm('deactivate')}
+                  data-testid="user-deactivate"
+                >
                   {t('users.deactivate')}
                 </Button>
               ) : (
-                <Button variant="primary" onClick={() => setConfirm('reactivate')} data-testid="user-reactivate">
+                <Button
+                  variant="primary"
+                  onClick={() => setConfirm('reactivate')}
+                  data-testid="user-reactivate"
+                >
                   {t('users.reactivate')}
                 </Button>
               )}
@@ -196,8 +233,16 @@ export function UserPage() {
           <DetailList
             items={[
               { key: 'name', label: t('users.displayName'), value: u.displayName },
-              { key: 'username', label: t('users.username'), value: <span className="mono">{u.username}</span> },
-              { key: 'locale', label: t('users.language'), value: <span lang={u.locale}>{LOCALE_NAMES[u.locale]}</span> },
+              {
+                key: 'username',
+                label: t('users.username'),
+                value: <span className="mono">{u.username}</span>,
+              },
+              {
+                key: 'locale',
+                label: t('users.language'),
+                value: <span lang={u.locale}>{LOCALE_NAMES[u.locale]}</span>,
+              },
               { key: 'state', label: t('common.status'), value: <UserStateBadge user={u} /> },
             ]}
           />
@@ -242,7 +287,12 @@ export function UserPage() {
         description={t('users.membershipsLead')}
         actions={
           manage ? (
-            <Button size="sm" icon="plus" onClick={() => setMembership({ open: true })} data-testid="membership-add">
+            <Button
+              size="sm"
+              icon="plus"
+              onClick={() => setMembership({ open: true })}
+              data-testid="membership-add"
+            >
               {t('membership.add')}
             </Button>
           ) : null
@@ -283,7 +333,12 @@ export function UserPage() {
                     </td>
                     {manage ? (
                       <td className="cell-actions">
-                        <Button size="sm" variant="ghost" icon="edit" onClick={() => setMembership({ open: true, edit: m })}>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          icon="edit"
+                          onClick={() => setMembership({ open: true, edit: m })}
+                        >
                           {t('membership.editRoles')}
                         </Button>
                         <Button size="sm" variant="ghost" icon="x" onClick={() => setConfirm({ remove: m })}>

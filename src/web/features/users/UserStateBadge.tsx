@@ -1,5 +1,5 @@
-import { Badge, type Tone } from '../../components/Badge.js';
 import type { UserT } from '../../api/types.js';
+import { Badge, type Tone } from '../../components/Badge.js';
 import { useT } from '../../i18n/useT.js';
 import { type UserState, userState } from './queries.js';
 

@@ -23,7 +23,9 @@ export function UsersTable({ users, agencyId }: { users: UserT[]; agencyId?: str
         </thead>
         <tbody>
           {users.map((user) => {
-            const memberships = agencyId ? user.memberships.filter((m) => m.agencyId === agencyId) : user.memberships;
+            const memberships = agencyId
+              ? user.memberships.filter((m) => m.agencyId === agencyId)
+              : user.memberships;
             return (
               <tr key={user.id}>
                 <th scope="row" className="cell-primary">
@@ -39,7 +41,9 @@ export function UsersTable({ users, agencyId }: { users: UserT[]; agencyId?: str
                     <ul className="cell-memberships">
                       {memberships.map((m) => (
                         <li key={m.id}>
-                          {agencyId ? null : <span className="cell-agency">{nameOf(m.agencyId, m.agencyCode)}</span>}
+                          {agencyId ? null : (
+                            <span className="cell-agency">{nameOf(m.agencyId, m.agencyCode)}</span>
+                          )}
                           <span className="badge-row">
                             {m.roles.map((role) => (
                               <Badge key={role} tone="accent">
