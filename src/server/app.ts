@@ -47,7 +47,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       info: {
         title: 'Halas API',
         version: deps.config.version,
-        description: 'National Referral Mechanism information system. Every non-GET request needs X-Halas-Request: 1.',
+        description:
+          'National Referral Mechanism information system. Every non-GET request needs X-Halas-Request: 1.',
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'halas_session' } } },
     },

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { type Database, openDatabase, runMigrations } from './db/index.js';
+import { checkDurability } from './db/durability.js';
 import { DataDirLockedError } from './db/embedded.js';
+import { type Database, openDatabase, runMigrations } from './db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/data.js';
 import { seedDemo } from './demo/seed.js';
-import { checkDurability } from './db/durability.js';
 import { loadSecrets } from './platform/secrets.js';
 import { systemContext } from './platform/system-context.js';
 
@@ -30,6 +30,7 @@ async function main() {
     if (error instanceof DataDirLockedError) fail(error.message);
     fail((error as Error).message);
   }
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   const shutdown = async () => {
     await app?.close().catch(() => {});
     await db.close().catch(() => {});
@@ -43,11 +44,15 @@ async function main() {
     const problem = await checkDurability(db.pool);
     if (problem && process.env.HALAS_ALLOW_UNSAFE_DURABILITY !== '1') fail(problem);
   }
-  const secrets = loadSecrets({ base64: config.secretKeyBase64, file: config.secretKeyFile, dataDir: config.dataDir });
+  const secrets = loadSecrets({
+    base64: config.secretKeyBase64,
+    file: config.secretKeyFile,
+    dataDir: config.dataDir,
+  });
   const deps = { config, db, secrets, clock: () => new Date() };
   let seeded = false;
   if (config.demo) seeded = await seedDemo(deps, systemContext(deps, randomUUID()));
-  const app = await buildApp(deps);
+  app = await buildApp(deps);
   const address = await app.listen({ host: config.host, port: config.port });
 
   const lines = [
@@ -67,7 +72,6 @@ async function main() {
   console.info(lines.join('\n'));
 }
 
-let app: Awaited<ReturnType<typeof buildApp>> | undefined;
 main().catch((error) => {
   console.error('Halas stopped because of an unexpected error:', (error as Error).message);
   process.exit(1);

@@ -36,7 +36,8 @@ describe('password policy (G09)', () => {
           const hashed = await hashPassword(config, password);
           expect(hashed.startsWith('$argon2id$')).toBe(true);
           expect(await verifyPassword(hashed, password)).toBe(true);
-          if (password.toUpperCase() !== password) expect(await verifyPassword(hashed, password.toUpperCase())).toBe(false);
+          if (password.toUpperCase() !== password)
+            expect(await verifyPassword(hashed, password.toUpperCase())).toBe(false);
           expect(await verifyPassword(hashed, ` ${password}`)).toBe(false);
         },
       ),

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as passwords from '../../src/server/features/auth/passwords.js';
 import { generateTotp } from '../../src/server/features/auth/index.js';
+import * as passwords from '../../src/server/features/auth/passwords.js';
 import { verifyAuditChain } from '../../src/server/platform/audit.js';
 import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
 import { Browser } from '../support/http.js';
 import { insertUser, PASSWORD } from './support.js';
 
 /** Enrols a user's second factor through the API and returns the TOTP secret. */
-async function enrol(t: TestApp, username: string): Promise<{ browser: Browser; secret: string; recoveryCodes: string[] }> {
+async function enrol(
+  t: TestApp,
+  username: string,
+): Promise<{ browser: Browser; secret: string; recoveryCodes: string[] }> {
   const browser = new Browser(t);
   const login = await browser.post('/api/auth/login', { username, password: PASSWORD });
   expect(login.json()).toEqual({ next: 'mfa_enrol' });
@@ -16,7 +19,9 @@ async function enrol(t: TestApp, username: string): Promise<{ browser: Browser; 
   const { secret, qrSvg, otpauthUri } = start.json();
   expect(qrSvg).toContain('<svg');
   expect(otpauthUri).toMatch(/^otpauth:\/\/totp\/Halas/);
-  const finish = await browser.post('/api/auth/mfa/enrol/finish', { code: generateTotp(secret, t.clock.now()) });
+  const finish = await browser.post('/api/auth/mfa/enrol/finish', {
+    code: generateTotp(secret, t.clock.now()),
+  });
   expect(finish.statusCode).toBe(200);
   return { browser, secret, recoveryCodes: finish.json().recoveryCodes };
 }
@@ -39,7 +44,9 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
     expect((await browser.get('/api/me')).statusCode).toBe(200);
 
     const second = new Browser(t);
-    expect((await second.post('/api/auth/login', { username: 'enrol1', password: PASSWORD })).json()).toEqual({ next: 'mfa' });
+    expect((await second.post('/api/auth/login', { username: 'enrol1', password: PASSWORD })).json()).toEqual(
+      { next: 'mfa' },
+    );
     expect((await second.get('/api/me')).json().code).toBe('mfa_required');
     t.clock.advance(30_000);
     const code = generateTotp(secret, t.clock.now());
@@ -72,7 +79,8 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
     t.clock.advance(60_000);
     const b = new Browser(t);
     await b.post('/api/auth/login', { username: 'mfabrute', password: PASSWORD });
-    for (let i = 0; i < 5; i++) expect((await b.post('/api/auth/mfa/verify', { code: '000000' })).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await b.post('/api/auth/mfa/verify', { code: '000000' })).statusCode).toBe(401);
     const right = generateTotp(secret, t.clock.now());
     expect((await b.post('/api/auth/mfa/verify', { code: right })).statusCode).toBe(429);
     t.clock.advance(15 * 60_000 + 1000);
@@ -100,11 +108,17 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
     const bodies = new Set<string>();
     const statuses = new Set<number>();
     const strip = (s: string) => s.replace(/"requestId":"[^"]+"/, '');
-    const unknown = await new Browser(t).post('/api/auth/login', { username: 'nobody-here', password: PASSWORD });
+    const unknown = await new Browser(t).post('/api/auth/login', {
+      username: 'nobody-here',
+      password: PASSWORD,
+    });
     statuses.add(unknown.statusCode);
     bodies.add(strip(unknown.body));
     for (let i = 0; i < 10; i++) {
-      const wrong = await new Browser(t).post('/api/auth/login', { username: 'victim1', password: 'wrong password number one' });
+      const wrong = await new Browser(t).post('/api/auth/login', {
+        username: 'victim1',
+        password: 'wrong password number one',
+      });
       statuses.add(wrong.statusCode);
       bodies.add(strip(wrong.body));
     }
@@ -117,7 +131,9 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
     expect(spy).toHaveBeenCalled();
     // the lock is temporary (15 minutes), never permanent
     t.clock.advance(15 * 60_000 + 1000);
-    expect((await new Browser(t).post('/api/auth/login', { username: 'victim1', password: PASSWORD })).statusCode).toBe(200);
+    expect(
+      (await new Browser(t).post('/api/auth/login', { username: 'victim1', password: PASSWORD })).statusCode,
+    ).toBe(200);
     spy.mockRestore();
   });
 
@@ -131,13 +147,21 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
         method: 'POST',
         url: '/api/auth/login',
         remoteAddress: '203.0.113.9',
-        headers: { host: 'localhost', origin: 'http://localhost', 'x-halas-request': '1', 'content-type': 'application/json', ...from },
+        headers: {
+          host: 'localhost',
+          origin: 'http://localhost',
+          'x-halas-request': '1',
+          'content-type': 'application/json',
+          ...from,
+        },
         payload: JSON.stringify({ username: `nobody${i}`, password: 'x' }),
       });
     }
     expect(last!.statusCode).toBe(429);
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
-    const rows = await t.admin.query("SELECT count(*)::int AS n FROM login_throttle WHERE encode(source_key, 'escape') LIKE '%203.0.113%'");
+    const rows = await t.admin.query(
+      "SELECT count(*)::int AS n FROM login_throttle WHERE encode(source_key, 'escape') LIKE '%203.0.113%'",
+    );
     expect(rows.rows[0].n).toBe(0); // the address is stored only as an HMAC
   });
 
@@ -173,14 +197,21 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
       const res = await t.app.inject({
         method: 'POST',
         url: '/api/auth/login',
-        headers: { host: 'localhost', origin: 'http://localhost', 'x-halas-request': '1', 'content-type': 'application/json' },
+        headers: {
+          host: 'localhost',
+          origin: 'http://localhost',
+          'x-halas-request': '1',
+          'content-type': 'application/json',
+        },
         payload: JSON.stringify({ username: 'cookie1', password: PASSWORD }),
       });
       const cookie = res.cookies[0]!;
       expect(cookie.httpOnly).toBe(true);
       expect(cookie.sameSite).toBe('Strict');
       expect(Buffer.from(cookie.value, 'base64url')).toHaveLength(32);
-      const stored = await t.admin.query('SELECT count(*)::int AS n FROM sessions WHERE token_hash = $1', [Buffer.from(cookie.value)]);
+      const stored = await t.admin.query('SELECT count(*)::int AS n FROM sessions WHERE token_hash = $1', [
+        Buffer.from(cookie.value),
+      ]);
       expect(stored.rows[0].n).toBe(0);
     } finally {
       t.deps.config.demo = false;
@@ -189,10 +220,14 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
 
   it('lets demo accounts skip MFA only in demo mode', async () => {
     await insertUser(t, 'demo1', { demo: true });
-    expect((await new Browser(t).post('/api/auth/login', { username: 'demo1', password: PASSWORD })).json().next).toBe('mfa_enrol');
+    expect(
+      (await new Browser(t).post('/api/auth/login', { username: 'demo1', password: PASSWORD })).json().next,
+    ).toBe('mfa_enrol');
     t.deps.config.demo = true;
     try {
-      expect((await new Browser(t).post('/api/auth/login', { username: 'demo1', password: PASSWORD })).json().next).toBe('done');
+      expect(
+        (await new Browser(t).post('/api/auth/login', { username: 'demo1', password: PASSWORD })).json().next,
+      ).toBe('done');
     } finally {
       t.deps.config.demo = false;
     }
@@ -222,15 +257,24 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
       const b = new Browser(t, 'ru');
       await a.post('/api/auth/login', { username: 'pw1', password: PASSWORD });
       await b.post('/api/auth/login', { username: 'pw1', password: PASSWORD });
-      const wrong = await a.post('/api/me/password', { currentPassword: 'not it at all, sorry', newPassword: 'a fresh passphrase for spring' });
+      const wrong = await a.post('/api/me/password', {
+        currentPassword: 'not it at all, sorry',
+        newPassword: 'a fresh passphrase for spring',
+      });
       expect(wrong.statusCode).toBe(401);
       const weak = await b.post('/api/me/password', { currentPassword: PASSWORD, newPassword: 'short' });
       expect(weak.statusCode).toBe(422);
       // the user's own language preference (Turkmen by default) wins over the browser's Accept-Language
       expect(weak.json().message).toMatch(/açar sözüni/);
-      const common = await a.post('/api/me/password', { currentPassword: PASSWORD, newPassword: 'halashalashalashalas' });
+      const common = await a.post('/api/me/password', {
+        currentPassword: PASSWORD,
+        newPassword: 'halashalashalashalas',
+      });
       expect(common.json().code).toBe('weak_password');
-      const ok = await a.post('/api/me/password', { currentPassword: PASSWORD, newPassword: 'a fresh passphrase for spring' });
+      const ok = await a.post('/api/me/password', {
+        currentPassword: PASSWORD,
+        newPassword: 'a fresh passphrase for spring',
+      });
       expect(ok.statusCode).toBe(200);
       expect((await a.get('/api/me')).statusCode).toBe(200);
       expect((await b.get('/api/me')).statusCode).toBe(401);
@@ -243,19 +287,35 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
     await insertUser(t, 'step1');
     const { browser, secret } = await enrol(t, 'step1');
     t.clock.advance(30_000);
-    const bad = await browser.post('/api/auth/reauth', { password: 'wrong wrong wrong wrong', code: generateTotp(secret, t.clock.now()) });
+    const bad = await browser.post('/api/auth/reauth', {
+      password: 'wrong wrong wrong wrong',
+      code: generateTotp(secret, t.clock.now()),
+    });
     expect(bad.statusCode).toBe(401);
     t.clock.advance(30_000);
-    const good = await browser.post('/api/auth/reauth', { password: PASSWORD, code: generateTotp(secret, t.clock.now()) });
+    const good = await browser.post('/api/auth/reauth', {
+      password: PASSWORD,
+      code: generateTotp(secret, t.clock.now()),
+    });
     expect(good.statusCode).toBe(200);
   });
 
   it('keeps the audit chain intact through all of the above (G28)', async () => {
     const result = await verifyAuditChain(t.admin);
     expect(result).toMatchObject({ ok: true });
-    const actions = await t.admin.query("SELECT DISTINCT action FROM audit_events WHERE action LIKE 'auth.%'");
+    const actions = await t.admin.query(
+      "SELECT DISTINCT action FROM audit_events WHERE action LIKE 'auth.%'",
+    );
     expect(actions.rows.map((r) => r.action)).toEqual(
-      expect.arrayContaining(['auth.login', 'auth.mfa', 'auth.mfa_enrol', 'auth.logout', 'auth.lockout', 'auth.password_change', 'auth.reauth']),
+      expect.arrayContaining([
+        'auth.login',
+        'auth.mfa',
+        'auth.mfa_enrol',
+        'auth.logout',
+        'auth.lockout',
+        'auth.password_change',
+        'auth.reauth',
+      ]),
     );
   });
 });

@@ -13,7 +13,8 @@ export async function insertUser(
     `INSERT INTO agencies (code, type, name) VALUES ($1, 'police', $2) RETURNING id`,
     [`ag-${username}`.slice(0, 40), JSON.stringify({ tk: 'Polisiýa', ru: 'Полиция', en: 'Police' })],
   );
-  const hash = options.password === null ? null : await hashPassword(t.deps.config, options.password ?? PASSWORD);
+  const hash =
+    options.password === null ? null : await hashPassword(t.deps.config, options.password ?? PASSWORD);
   const user = await t.admin.query<{ id: string }>(
     'INSERT INTO users (username, display_name, password_hash, demo_account) VALUES ($1, $2, $3, $4) RETURNING id',
     [username, `User ${username}`, hash, options.demo ?? false],

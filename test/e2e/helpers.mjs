@@ -37,7 +37,9 @@ export async function newPage(browser, viewport = { width: 1366, height: 900 }) 
   const errors = [];
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
+    // Failed requests (a 401 before sign-in, for instance) are expected; script errors are not.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      errors.push(message.text());
   });
   return { context, page, errors };
 }

@@ -34,7 +34,7 @@ test('sysadmin sees the shell and can switch the language tk → ru → en', asy
   for (const locale of ['tk', 'ru', 'en']) {
     if ((await htmlLang(page)) !== locale) await switchLocale(page, locale);
     assert.equal(await htmlLang(page), locale);
-    labels[locale] = (await byTestId(page, 'nav-users').innerText()).trim();
+    labels[locale] = ((await byTestId(page, 'nav-users').textContent()) ?? '').trim();
 
     await byTestId(page, 'nav-home').click();
     await byTestId(page, 'home-memberships').waitFor();
@@ -60,7 +60,7 @@ test('sysadmin sees the shell and can switch the language tk → ru → en', asy
   // Turkmen dates come from the polyfill: the home page shows a Turkmen month name.
   await switchLocale(page, 'tk');
   await byTestId(page, 'nav-home').click();
-  const today = await page.locator('.today').innerText();
+  const today = (await page.locator('.today').textContent()) ?? '';
   const tkMonths = [
     'ýanwar',
     'fewral',

@@ -22,7 +22,7 @@ test('the sign-in page in tk, ru and en, with the demo banner', async () => {
     await openSignIn(page, locale);
     assert.equal(await htmlLang(page), locale);
     await byTestId(page, 'demo-banner').waitFor();
-    titles.add((await byTestId(page, 'page-title').innerText()).trim());
+    titles.add(((await byTestId(page, 'page-title').textContent()) ?? '').trim());
     await screenshot(page, `${locale}-signin`);
   }
   assert.equal(titles.size, 3, 'the heading differs in each language');
@@ -45,7 +45,7 @@ test('a wrong password shows the server’s error in the chosen language', async
     await byTestId(page, 'signin-submit').click();
     const error = byTestId(page, 'form-error');
     await error.waitFor();
-    messages[locale] = (await byTestId(page, 'error-message').innerText()).trim();
+    messages[locale] = ((await byTestId(page, 'error-message').textContent()) ?? '').trim();
     assert.ok(messages[locale].length > 0);
     assert.equal(await error.getAttribute('role'), 'alert');
     if (locale === 'tk') await screenshot(page, 'tk-signin-error');

@@ -41,7 +41,7 @@ export async function createPersonas(t: TestApp): Promise<Personas> {
   const entries = await Promise.all(
     ROLES.map(async (role): Promise<[PersonaName, Persona]> => {
       const agency = await createAgency(t, { type: HOME_AGENCY_TYPE[role] });
-      const user = await createUser(t, { agencyId: agency.id, roles: [role], username: undefined });
+      const user = await createUser(t, { agencyId: agency.id, roles: [role] });
       const colleague = await createUser(t, { agencyId: agency.id, roles: ['trainer'] });
       return [role, { name: role, userId: user.id, agencyId: agency.id, colleagueId: colleague.id }];
     }),
@@ -52,7 +52,12 @@ export async function createPersonas(t: TestApp): Promise<Personas> {
   return {
     ...(Object.fromEntries(entries) as Record<Role, Persona>),
     anonymous: { name: 'anonymous' },
-    deactivated: { name: 'deactivated', userId: deactivated.id, agencyId: agency.id, colleagueId: colleague.id },
+    deactivated: {
+      name: 'deactivated',
+      userId: deactivated.id,
+      agencyId: agency.id,
+      colleagueId: colleague.id,
+    },
   };
 }
 

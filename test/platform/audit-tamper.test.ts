@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuditEventView } from '../../src/shared/contracts/audit.js';
 import { verifyAuditChain } from '../../src/server/platform/audit.js';
+import { AuditEventView } from '../../src/shared/contracts/audit.js';
 import { insertUser, PASSWORD } from '../auth/support.js';
 import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
 import { Browser } from '../support/http.js';
@@ -11,9 +11,21 @@ const RUNS = process.env.DEEP ? 1000 : 150;
 /** One random single mutation a superuser could make to the stored trail. */
 const mutation = (maxSeq: number) =>
   fc.oneof(
-    fc.record({ kind: fc.constant('alter-action' as const), seq: fc.integer({ min: 1, max: maxSeq }), value: fc.string({ minLength: 1, maxLength: 12 }) }),
-    fc.record({ kind: fc.constant('alter-fields' as const), seq: fc.integer({ min: 1, max: maxSeq }), value: fc.string({ minLength: 1, maxLength: 12 }) }),
-    fc.record({ kind: fc.constant('alter-time' as const), seq: fc.integer({ min: 1, max: maxSeq }), value: fc.integer({ min: 1, max: 10_000_000 }) }),
+    fc.record({
+      kind: fc.constant('alter-action' as const),
+      seq: fc.integer({ min: 1, max: maxSeq }),
+      value: fc.string({ minLength: 1, maxLength: 12 }),
+    }),
+    fc.record({
+      kind: fc.constant('alter-fields' as const),
+      seq: fc.integer({ min: 1, max: maxSeq }),
+      value: fc.string({ minLength: 1, maxLength: 12 }),
+    }),
+    fc.record({
+      kind: fc.constant('alter-time' as const),
+      seq: fc.integer({ min: 1, max: maxSeq }),
+      value: fc.integer({ min: 1, max: 10_000_000 }),
+    }),
     fc.record({ kind: fc.constant('alter-actor' as const), seq: fc.integer({ min: 1, max: maxSeq }) }),
     fc.record({ kind: fc.constant('delete' as const), seq: fc.integer({ min: 1, max: maxSeq }) }),
     fc.record({ kind: fc.constant('swap' as const), seq: fc.integer({ min: 1, max: maxSeq - 1 }) }),
@@ -45,16 +57,28 @@ describe.each(ENGINES)('audit tamper detection on %s (G28, G29)', (engine) => {
           try {
             switch (m.kind) {
               case 'alter-action':
-                await client.query("UPDATE audit_events SET action = action || $2 WHERE seq = $1", [m.seq, m.value]);
+                await client.query('UPDATE audit_events SET action = action || $2 WHERE seq = $1', [
+                  m.seq,
+                  m.value,
+                ]);
                 break;
               case 'alter-fields':
-                await client.query('UPDATE audit_events SET fields = fields || $2::text WHERE seq = $1', [m.seq, m.value]);
+                await client.query('UPDATE audit_events SET fields = fields || $2::text WHERE seq = $1', [
+                  m.seq,
+                  m.value,
+                ]);
                 break;
               case 'alter-time':
-                await client.query("UPDATE audit_events SET at = at + make_interval(secs => $2) WHERE seq = $1", [m.seq, m.value / 1000]);
+                await client.query(
+                  'UPDATE audit_events SET at = at + make_interval(secs => $2) WHERE seq = $1',
+                  [m.seq, m.value / 1000],
+                );
                 break;
               case 'alter-actor':
-                await client.query('UPDATE audit_events SET actor_user_id = gen_random_uuid() WHERE seq = $1', [m.seq]);
+                await client.query(
+                  'UPDATE audit_events SET actor_user_id = gen_random_uuid() WHERE seq = $1',
+                  [m.seq],
+                );
                 break;
               case 'delete':
                 await client.query('DELETE FROM audit_events WHERE seq = $1', [m.seq]);

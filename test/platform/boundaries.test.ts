@@ -15,7 +15,9 @@ function files(dir: string): string[] {
 
 function imports(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+  return [
+    ...text.matchAll(/(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ]
     .map((m) => m[1] ?? m[2]!)
     .filter((s) => s.startsWith('.'))
     .map((s) => path.resolve(path.dirname(file), s));
@@ -29,21 +31,33 @@ describe('module boundaries (engineering guide)', () => {
   it('shared imports no server or web code', () => {
     const bad = all
       .filter((f) => rel(f).startsWith('shared/'))
-      .flatMap((f) => imports(f).filter((i) => !rel(i).startsWith('shared/')).map((i) => `${rel(f)} -> ${rel(i)}`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => !rel(i).startsWith('shared/'))
+          .map((i) => `${rel(f)} -> ${rel(i)}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('web never imports server', () => {
     const bad = all
       .filter((f) => rel(f).startsWith('web/'))
-      .flatMap((f) => imports(f).filter((i) => rel(i).startsWith('server/')).map((i) => `${rel(f)} -> ${rel(i)}`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => rel(i).startsWith('server/'))
+          .map((i) => `${rel(f)} -> ${rel(i)}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('platform never imports features', () => {
     const bad = all
       .filter((f) => rel(f).startsWith('server/platform/'))
-      .flatMap((f) => imports(f).filter((i) => rel(i).startsWith('server/features/')).map((i) => `${rel(f)} -> ${rel(i)}`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => rel(i).startsWith('server/features/'))
+          .map((i) => `${rel(f)} -> ${rel(i)}`),
+      );
     expect(bad).toEqual([]);
   });
 

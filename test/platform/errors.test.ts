@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertUser, PASSWORD } from '../auth/support.js';
 import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
 import { Browser, SAME_ORIGIN } from '../support/http.js';
-import { insertUser, PASSWORD } from '../auth/support.js';
 
 describe.each(ENGINES)('request boundary on %s (G15, G30)', (engine) => {
   let t: TestApp;
@@ -34,14 +34,21 @@ describe.each(ENGINES)('request boundary on %s (G15, G30)', (engine) => {
   });
 
   it('lists every validation problem with its path, code and a localized message', async () => {
-    const res = await b.patch('/api/me', { locale: 'xx', displayName: '', owner_agency_id: 'x', __proto__: { admin: true } });
+    const res = await b.patch('/api/me', {
+      locale: 'xx',
+      displayName: '',
+      owner_agency_id: 'x',
+      __proto__: { admin: true },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('validation_failed');
     const paths = body.issues.map((i: { path: string }) => i.path).sort();
     expect(paths).toEqual(expect.arrayContaining(['displayName', 'locale']));
     expect(body.issues.some((i: { code: string }) => i.code === 'unrecognized_keys')).toBe(true);
-    const polluted = await raw('{"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}},"locale":"ru"}');
+    const polluted = await raw(
+      '{"__proto__":{"admin":true},"constructor":{"prototype":{"admin":true}},"locale":"ru"}',
+    );
     expect(polluted.statusCode).toBe(400);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
     expect((await b.get('/api/me')).json().locale).not.toBe('ru');
@@ -82,7 +89,11 @@ describe.each(ENGINES)('request boundary on %s (G15, G30)', (engine) => {
     try {
       const res = await b.get('/api/me', { 'accept-language': 'en' });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ code: 'internal_error', message: expect.any(String), requestId: expect.any(String) });
+      expect(res.json()).toEqual({
+        code: 'internal_error',
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
       expect(res.body).not.toMatch(/boom|node_modules|TypeError|\.js/);
     } finally {
       (pool as { connect: unknown }).connect = original;

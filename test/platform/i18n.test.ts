@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/server/config/index.js';
 import { ERROR_CODES } from '../../src/shared/contracts/errors.js';
 import { LOCALES } from '../../src/shared/domain/locales.js';
 import { serverCatalogs } from '../../src/shared/i18n/server/index.js';
-import { projectRoot } from '../../src/server/config/index.js';
 
 const placeholders = (s: string) => [...s.matchAll(/\{\s*(\w+)/g)].map((m) => m[1]).sort();
 
@@ -16,12 +16,17 @@ function checkCatalogs(catalogs: Record<string, Record<string, string>>) {
     expect(Object.keys(catalog).sort(), `keys of ${locale}`).toEqual(reference);
     for (const key of reference) {
       expect(catalog[key]!.trim().length, `${locale}:${key} is empty`).toBeGreaterThan(0);
-      expect(placeholders(catalog[key]!), `${locale}:${key} placeholders`).toEqual(placeholders(catalogs.en![key]!));
+      expect(placeholders(catalog[key]!), `${locale}:${key} placeholders`).toEqual(
+        placeholders(catalogs.en![key]!),
+      );
     }
   }
   // a translation identical to English in both other languages is almost always a forgotten one
   const untranslated = reference.filter(
-    (k) => catalogs.tk![k] === catalogs.en![k] && catalogs.ru![k] === catalogs.en![k] && /[a-z]{4}/i.test(catalogs.en![k]!),
+    (k) =>
+      catalogs.tk![k] === catalogs.en![k] &&
+      catalogs.ru![k] === catalogs.en![k] &&
+      /[a-z]{4}/i.test(catalogs.en![k]!),
   );
   expect(untranslated).toEqual([]);
 }

@@ -28,7 +28,9 @@ describe('OpenAPI document', () => {
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`),
       ),
     );
-    const api = t.app.declaredRoutes.filter((r) => r.url.startsWith('/api/') && r.url !== '/api/openapi.json');
+    const api = t.app.declaredRoutes.filter(
+      (r) => r.url.startsWith('/api/') && r.url !== '/api/openapi.json',
+    );
     for (const r of api) expect(documented.has(`${r.method} ${r.url}`), `${r.method} ${r.url}`).toBe(true);
   });
 });

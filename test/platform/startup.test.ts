@@ -6,13 +6,24 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { projectRoot } from '../../src/server/config/index.js';
 
-
-function start(dataDir: string, port: number, extraEnv: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function start(
+  dataDir: string,
+  port: number,
+  extraEnv: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
   // node itself (not the tsx wrapper), so that the pid we kill is the server's
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, NODE_ENV: 'development', HALAS_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...extraEnv },
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      HALAS_DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => {

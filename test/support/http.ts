@@ -14,7 +14,12 @@ export class Browser {
     readonly locale = 'en',
   ) {}
 
-  async request(method: Method, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  async request(
+    method: Method,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
     const res = await this.t.app.inject({
       method,
       url,
@@ -32,8 +37,11 @@ export class Browser {
     return res;
   }
   get = (url: string, headers?: Record<string, string>) => this.request('GET', url, undefined, headers);
-  post = (url: string, body: unknown = {}, headers?: Record<string, string>) => this.request('POST', url, body, headers);
-  patch = (url: string, body: unknown, headers?: Record<string, string>) => this.request('PATCH', url, body, headers);
-  put = (url: string, body: unknown, headers?: Record<string, string>) => this.request('PUT', url, body, headers);
+  post = (url: string, body: unknown = {}, headers?: Record<string, string>) =>
+    this.request('POST', url, body, headers);
+  patch = (url: string, body: unknown, headers?: Record<string, string>) =>
+    this.request('PATCH', url, body, headers);
+  put = (url: string, body: unknown, headers?: Record<string, string>) =>
+    this.request('PUT', url, body, headers);
   delete = (url: string, headers?: Record<string, string>) => this.request('DELETE', url, undefined, headers);
 }

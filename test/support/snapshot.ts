@@ -13,7 +13,9 @@ export async function writeFingerprint(admin: pg.Pool): Promise<Record<string, s
     );
     out[table] = rows[0]?.sum ?? '';
   }
-  const audit = await admin.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events WHERE outcome <> 'denied'");
+  const audit = await admin.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM audit_events WHERE outcome <> 'denied'",
+  );
   out.audit_events = audit.rows[0]!.n;
   const sessions = await admin.query<{ n: number; live: number }>(
     'SELECT count(*)::int AS n, count(*) FILTER (WHERE revoked_at IS NULL)::int AS live FROM sessions',

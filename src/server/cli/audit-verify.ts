@@ -2,7 +2,9 @@ import { verifyAuditChain } from '../platform/audit.js';
 import { cliFail, openForCli } from './shared.js';
 
 /** `npm run audit:verify`: recomputes the audit hash chain and reports the first broken link. */
-const { db } = await openForCli().catch((error: Error) => cliFail(`Cannot open the database: ${error.message}`));
+const { db } = await openForCli().catch((error: Error) =>
+  cliFail(`Cannot open the database: ${error.message}`),
+);
 try {
   const result = await verifyAuditChain(db.pool);
   if (result.ok) {

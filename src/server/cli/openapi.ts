@@ -8,7 +8,12 @@ import { secretsFromKey } from '../platform/secrets.js';
 export async function generateOpenApi(): Promise<string> {
   const config = loadConfig({ NODE_ENV: 'test', HALAS_API_DOCS: 'true' });
   const db = await openDatabase(config, { inMemory: true });
-  const app = await buildApp({ config: { ...config, version: '0.0.0' }, db, secrets: secretsFromKey(randomBytes(32)), clock: () => new Date() });
+  const app = await buildApp({
+    config: { ...config, version: '0.0.0' },
+    db,
+    secrets: secretsFromKey(randomBytes(32)),
+    clock: () => new Date(),
+  });
   try {
     return `${JSON.stringify(app.swagger(), null, 2)}\n`;
   } finally {

@@ -21,7 +21,12 @@ export interface Config {
   session: { idleSeconds: number; absoluteSeconds: number };
   /** Password hashing parameters (tests use cheap ones, production the ASVS ones). */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
-  loginThrottle: { perAccountDelayAfter: number; perAccountLockAfter: number; lockSeconds: number; perSourcePer15Min: number };
+  loginThrottle: {
+    perAccountDelayAfter: number;
+    perAccountLockAfter: number;
+    lockSeconds: number;
+    perSourcePer15Min: number;
+  };
   secretKeyBase64: string | undefined;
   secretKeyFile: string | undefined;
   webDir: string;
@@ -59,11 +64,14 @@ function boolEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const nodeEnv =
+    env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl))
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
-  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const cheap = nodeEnv === 'test';
   const config: Config = {
     env: nodeEnv,
@@ -85,7 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     argon2: cheap
       ? { memoryCost: 1024, timeCost: 1, parallelism: 1 }
       : { memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 },
-    loginThrottle: { perAccountDelayAfter: 5, perAccountLockAfter: 10, lockSeconds: 15 * 60, perSourcePer15Min: 100 },
+    loginThrottle: {
+      perAccountDelayAfter: 5,
+      perAccountLockAfter: 10,
+      lockSeconds: 15 * 60,
+      perSourcePer15Min: 100,
+    },
     secretKeyBase64: env.HALAS_SECRET_KEY || undefined,
     secretKeyFile: env.HALAS_SECRET_KEY_FILE || undefined,
     webDir: path.join(projectRoot, 'dist', 'web'),

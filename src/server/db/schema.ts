@@ -56,7 +56,10 @@ export const users = pgTable(
     updatedAt: tstz('updated_at').notNull().defaultNow(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [uniqueIndex('users_username_key').on(t.username), index('users_setup_token_idx').on(t.setupTokenHash)],
+  (t) => [
+    uniqueIndex('users_username_key').on(t.username),
+    index('users_setup_token_idx').on(t.setupTokenHash),
+  ],
 );
 
 export const recoveryCodes = pgTable(

@@ -18,7 +18,12 @@ export async function seedDemo(deps: AppDeps, ctx: RequestContext): Promise<bool
         [a.code, a.type, JSON.stringify(a.name), a.region],
       );
       ids.set(a.code, r.rows[0]!.id);
-      await writeAudit(tx, ctx, { action: 'agency.create', entityType: 'agency', entityId: r.rows[0]!.id, fields: ['code', 'type', 'name', 'region'] });
+      await writeAudit(tx, ctx, {
+        action: 'agency.create',
+        entityType: 'agency',
+        entityId: r.rows[0]!.id,
+        fields: ['code', 'type', 'name', 'region'],
+      });
     }
     for (const u of DEMO_USERS) {
       const r = await tx.query<{ id: string }>(
@@ -27,8 +32,17 @@ export async function seedDemo(deps: AppDeps, ctx: RequestContext): Promise<bool
         [u.username, u.displayName, u.locale, passwordHash, ctx.now()],
       );
       const userId = r.rows[0]!.id;
-      await tx.query('INSERT INTO memberships (user_id, agency_id, roles) VALUES ($1, $2, $3)', [userId, ids.get(u.agency), u.roles]);
-      await writeAudit(tx, ctx, { action: 'user.create', entityType: 'user', entityId: userId, fields: ['username', 'display_name', 'locale', 'roles'] });
+      await tx.query('INSERT INTO memberships (user_id, agency_id, roles) VALUES ($1, $2, $3)', [
+        userId,
+        ids.get(u.agency),
+        u.roles,
+      ]);
+      await writeAudit(tx, ctx, {
+        action: 'user.create',
+        entityType: 'user',
+        entityId: userId,
+        fields: ['username', 'display_name', 'locale', 'roles'],
+      });
     }
     return true;
   });

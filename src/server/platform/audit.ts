@@ -74,8 +74,11 @@ export async function writeAudit(tx: Tx, ctx: RequestContext, input: AuditInput)
     seq,
     at: ctx.now(),
     actorUserId: input.actorUserId !== undefined ? input.actorUserId : (ctx.actor?.userId ?? null),
-    actorAgencyId: input.actorAgencyId !== undefined ? input.actorAgencyId : (firstMembership?.agencyId ?? null),
-    actorRole: clean(input.actorRole !== undefined ? input.actorRole : (firstMembership?.roles.join(',') ?? null)),
+    actorAgencyId:
+      input.actorAgencyId !== undefined ? input.actorAgencyId : (firstMembership?.agencyId ?? null),
+    actorRole: clean(
+      input.actorRole !== undefined ? input.actorRole : (firstMembership?.roles.join(',') ?? null),
+    ),
     action: clean(input.action, 80)!,
     outcome: input.outcome ?? 'success',
     entityType: clean(input.entityType, 40),
@@ -142,24 +145,41 @@ export async function verifyAuditChain(client: pg.Pool | pg.PoolClient, batch = 
         requestId: r.request_id,
       };
       if (row.seq !== expectedSeq)
-        return { ok: false, checked, firstBroken: { seq: expectedSeq, reason: `event ${expectedSeq} is missing` } };
+        return {
+          ok: false,
+          checked,
+          firstBroken: { seq: expectedSeq, reason: `event ${expectedSeq} is missing` },
+        };
       if (!prev.equals(r.prev_hash))
-        return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'previous-hash link does not match' } };
+        return {
+          ok: false,
+          checked,
+          firstBroken: { seq: row.seq, reason: 'previous-hash link does not match' },
+        };
       if (!eventHash(prev, row).equals(r.hash))
-        return { ok: false, checked, firstBroken: { seq: row.seq, reason: 'content does not match its hash' } };
+        return {
+          ok: false,
+          checked,
+          firstBroken: { seq: row.seq, reason: 'content does not match its hash' },
+        };
       prev = r.hash;
       expectedSeq++;
       checked++;
     }
     if (rows.length < batch) break;
   }
-  const head = await client.query<{ seq: number; hash: Buffer }>('SELECT seq, hash FROM audit_head WHERE id = 1');
+  const head = await client.query<{ seq: number; hash: Buffer }>(
+    'SELECT seq, hash FROM audit_head WHERE id = 1',
+  );
   const h = head.rows[0];
   if (!h || Number(h.seq) !== expectedSeq - 1 || !h.hash.equals(prev))
     return {
       ok: false,
       checked,
-      firstBroken: { seq: expectedSeq, reason: 'the chain ends before the recorded head (events removed at the end)' },
+      firstBroken: {
+        seq: expectedSeq,
+        reason: 'the chain ends before the recorded head (events removed at the end)',
+      },
     };
   return { ok: true, checked };
 }

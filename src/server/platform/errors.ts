@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import { ERROR_STATUS, type ErrorBody, type ErrorCode, type ValidationIssue } from '../../shared/contracts/errors.js';
+import {
+  ERROR_STATUS,
+  type ErrorBody,
+  type ErrorCode,
+  type ValidationIssue,
+} from '../../shared/contracts/errors.js';
 import type { Locale } from '../../shared/domain/locales.js';
 import { type ServerMessageKey, serverMessage } from '../../shared/i18n/server/index.js';
 
@@ -19,7 +24,12 @@ export class AppError extends Error {
 export const notFound = () => new AppError('not_found');
 export const forbidden = () => new AppError('forbidden');
 
-export function errorBody(code: ErrorCode, locale: Locale, requestId: string, issues?: ValidationIssue[]): ErrorBody {
+export function errorBody(
+  code: ErrorCode,
+  locale: Locale,
+  requestId: string,
+  issues?: ValidationIssue[],
+): ErrorBody {
   const body: ErrorBody = { code, message: serverMessage(locale, `error.${code}`), requestId };
   if (issues && issues.length > 0) body.issues = issues;
   return body;
@@ -34,11 +44,21 @@ function issueKey(issue: ZodIssue): { key: ServerMessageKey; params: Record<stri
         ? { key: 'issue.required', params: {} }
         : { key: 'issue.invalid_type', params: { expected: issue.expected } };
     case 'too_small': {
-      const origin = issue.origin === 'string' ? 'string' : issue.origin === 'array' || issue.origin === 'set' ? 'array' : 'number';
+      const origin =
+        issue.origin === 'string'
+          ? 'string'
+          : issue.origin === 'array' || issue.origin === 'set'
+            ? 'array'
+            : 'number';
       return { key: `issue.too_small.${origin}`, params: { minimum: Number(issue.minimum) } };
     }
     case 'too_big': {
-      const origin = issue.origin === 'string' ? 'string' : issue.origin === 'array' || issue.origin === 'set' ? 'array' : 'number';
+      const origin =
+        issue.origin === 'string'
+          ? 'string'
+          : issue.origin === 'array' || issue.origin === 'set'
+            ? 'array'
+            : 'number';
       return { key: `issue.too_big.${origin}`, params: { maximum: Number(issue.maximum) } };
     }
     case 'invalid_format':
@@ -53,7 +73,11 @@ function issueKey(issue: ZodIssue): { key: ServerMessageKey; params: Record<stri
 }
 
 /** Every problem, with its field path, a stable code and a message in the caller's language. */
-export function localizeIssues(issues: readonly ZodIssue[], locale: Locale, prefix?: string): ValidationIssue[] {
+export function localizeIssues(
+  issues: readonly ZodIssue[],
+  locale: Locale,
+  prefix?: string,
+): ValidationIssue[] {
   return issues.map((issue) => {
     const { key, params } = issueKey(issue);
     const segments = [...(prefix ? [prefix] : []), ...issue.path.map((p) => String(p))];

@@ -3,7 +3,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ZodType } from 'zod';
 import type { ErrorCode } from '../../shared/contracts/errors.js';
 import { holdsPermission } from '../../shared/domain/access.js';
-import { DEFAULT_LOCALE, isLocale, type Locale, localeFromAcceptLanguage } from '../../shared/domain/locales.js';
+import {
+  DEFAULT_LOCALE,
+  isLocale,
+  type Locale,
+  localeFromAcceptLanguage,
+} from '../../shared/domain/locales.js';
 import type { AppDeps } from '../app.js';
 import { writeAudit } from './audit.js';
 import type { RequestContext } from './context.js';
@@ -64,7 +69,10 @@ function sameOrigin(request: FastifyRequest): boolean {
 function send(reply: FastifyReply, request: FastifyRequest, error: AppError): FastifyReply {
   const locale = request.ctx?.locale ?? DEFAULT_LOCALE;
   if (error.headers) reply.headers(error.headers);
-  return reply.code(error.status).type('application/json').send(errorBody(error.code, locale, request.id, error.issues));
+  return reply
+    .code(error.status)
+    .type('application/json')
+    .send(errorBody(error.code, locale, request.id, error.issues));
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -129,7 +137,8 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
       throw new AppError(request.session ? 'mfa_required' : 'unauthenticated');
     // CSRF: writes must come from our own pages (same origin) and carry our custom header.
     if (!SAFE_METHODS.has(request.method)) {
-      if (request.headers['x-halas-request'] !== '1' || !sameOrigin(request)) throw new AppError('csrf_rejected');
+      if (request.headers['x-halas-request'] !== '1' || !sameOrigin(request))
+        throw new AppError('csrf_rejected');
     }
     if ('public' in access || 'pending' in access) return;
     if (!request.ctx.actor) throw new AppError('unauthenticated');
@@ -141,6 +150,9 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
+    // Every denial is audited once, here, before the answer leaves (authenticated callers only: an
+    // anonymous 401 is logged by the request log line).
+    if (reply.statusCode === 401 || reply.statusCode === 403) await auditDenial(request);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
@@ -156,21 +168,14 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
         "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     );
     if (config.tls) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    if (request.url.startsWith('/api/') || !reply.getHeader('cache-control')) reply.header('Cache-Control', 'no-store');
+    if (request.url.startsWith('/api/') || !reply.getHeader('cache-control'))
+      reply.header('Cache-Control', 'no-store');
     reply.removeHeader('X-Powered-By');
     reply.header('X-Request-Id', request.id);
     return payload;
   });
 
-  // Every denial is logged once, here; authenticated denials also go to the audit trail.
-  app.addHook('onResponse', async (request, reply) => {
-    const status = reply.statusCode;
-    // Allow-listed facts only: the route pattern, never the URL (a query string could hold a name).
-    request.log.info(
-      { requestId: request.id, method: request.method, route: request.routeOptions.url ?? null, status, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
-    if (status !== 401 && status !== 403) return;
+  async function auditDenial(request: FastifyRequest): Promise<void> {
     const actor = request.ctx?.actor;
     if (!actor && !request.session) return;
     try {
@@ -186,11 +191,32 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
     } catch (error) {
       request.log.error({ err: error }, 'could not audit a denial');
     }
+  }
+
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode;
+    // Allow-listed facts only: the route pattern, never the URL (a query string could hold a name).
+    request.log.info(
+      {
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? null,
+        status,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
 
   app.setNotFoundHandler(async (request, reply) => {
     if (!request.ctx) {
-      request.ctx = { requestId: request.id, locale: resolveLocale(request, null), actor: null, log: request.log, now: deps.clock };
+      request.ctx = {
+        requestId: request.id,
+        locale: resolveLocale(request, null),
+        actor: null,
+        log: request.log,
+        now: deps.clock,
+      };
     }
     const url = request.url.split('?')[0] ?? '/';
     const otherMethod = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].some(
@@ -201,7 +227,13 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
 
   app.setErrorHandler(async (error: FastifyError & { zodIssues?: unknown[] }, request, reply) => {
     if (!request.ctx) {
-      request.ctx = { requestId: request.id, locale: resolveLocale(request, null), actor: null, log: request.log, now: deps.clock };
+      request.ctx = {
+        requestId: request.id,
+        locale: resolveLocale(request, null),
+        actor: null,
+        log: request.log,
+        now: deps.clock,
+      };
     }
     if (error instanceof AppError) return send(reply, request, error);
     if (error.zodIssues) {
@@ -214,7 +246,8 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (mapped) return send(reply, request, new AppError(mapped));
     if (error.statusCode === 429) return send(reply, request, new AppError('too_many_requests'));
-    if (isUnavailable(error)) return send(reply, request, new AppError('service_unavailable', undefined, { 'Retry-After': '5' }));
+    if (isUnavailable(error))
+      return send(reply, request, new AppError('service_unavailable', undefined, { 'Retry-After': '5' }));
     request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'unhandled error');
     return send(reply, request, new AppError('internal_error'));
   });
@@ -224,9 +257,15 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
 function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (!e) return false;
-  if (typeof e.code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ENOENT', '57P01', '57P03', '08006', '08001'].includes(e.code))
+  if (
+    typeof e.code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ENOENT', '57P01', '57P03', '08006', '08001'].includes(e.code)
+  )
     return true;
-  return typeof e.message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(e.message);
+  return (
+    typeof e.message === 'string' &&
+    /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)
+  );
 }
 
 export function newRequestId(): string {

@@ -50,6 +50,7 @@ export function loadSecrets(options: { base64?: string; file?: string; dataDir: 
     fs.writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   }
   const stat = fs.statSync(file);
-  if ((stat.mode & 0o077) !== 0) throw new Error(`${file} must not be readable by group or others (chmod 600)`);
+  if ((stat.mode & 0o077) !== 0)
+    throw new Error(`${file} must not be readable by group or others (chmod 600)`);
   return secretsFromKey(Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64'));
 }

@@ -49,7 +49,12 @@ export function setSessionCookie(reply: FastifyReply, config: Config, token: str
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(cookieName(config), { path: '/', httpOnly: true, sameSite: 'strict', secure: config.tls });
+  reply.clearCookie(cookieName(config), {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: config.tls,
+  });
 }
 
 export function sessionToken(request: FastifyRequest, config: Config): string | undefined {
@@ -68,7 +73,12 @@ export type SessionLookup =
  * request transaction. The touch commits without waiting for the disk (synchronous_commit off): losing it in
  * a crash only makes the session end sooner, never later.
  */
-export async function lookupSession(pool: pg.Pool, config: Config, token: string, now: Date): Promise<SessionLookup> {
+export async function lookupSession(
+  pool: pg.Pool,
+  config: Config,
+  token: string,
+  now: Date,
+): Promise<SessionLookup> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN; SET LOCAL ROLE halas_app; SET LOCAL synchronous_commit = off');
@@ -90,10 +100,10 @@ export async function lookupSession(pool: pg.Pool, config: Config, token: string
     const row = rows[0];
     if (!row) {
       // Not valid: tell an ended session (expired, idle, deactivated user) from an unknown token, and revoke it.
-      const ended = await client.query('UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL', [
-        tokenHash,
-        now,
-      ]);
+      const ended = await client.query(
+        'UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL',
+        [tokenHash, now],
+      );
       await client.query('COMMIT');
       return ended.rowCount ? { kind: 'expired' } : { kind: 'none' };
     }
@@ -125,7 +135,12 @@ export async function lookupSession(pool: pg.Pool, config: Config, token: string
 }
 
 /** Ends every session of a user at once (sign-out everywhere, password change, deactivation, role change). */
-export async function revokeUserSessions(tx: Tx, userId: string, now: Date, exceptSessionId?: string): Promise<number> {
+export async function revokeUserSessions(
+  tx: Tx,
+  userId: string,
+  now: Date,
+  exceptSessionId?: string,
+): Promise<number> {
   const { rowCount } = await tx.query(
     `UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL AND ($3::uuid IS NULL OR id <> $3)`,
     [userId, now, exceptSessionId ?? null],

@@ -4,12 +4,18 @@ import type { Actor } from './context.js';
 
 export interface Tx {
   /** Parameterised SQL only. */
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   orm: NodePgDatabase;
 }
 
 const BEGIN = {
-  'read committed': ['BEGIN ISOLATION LEVEL READ COMMITTED', 'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY'],
+  'read committed': [
+    'BEGIN ISOLATION LEVEL READ COMMITTED',
+    'BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY',
+  ],
   serializable: ['BEGIN ISOLATION LEVEL SERIALIZABLE', 'BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY'],
 } as const;
 const SERIALIZATION_FAILURE = '40001';
@@ -40,7 +46,10 @@ export async function withTx<T>(
         "SELECT set_config('app.user_id', $1, true), set_config('app.agency_ids', $2, true)",
         [actor?.userId ?? '', (actor?.memberships ?? []).map((m) => m.agencyId).join(',')],
       );
-      const tx: Tx = { query: (text, params) => client.query(text, params as unknown[]), orm: drizzle(client) };
+      const tx: Tx = {
+        query: (text, params) => client.query(text, params as unknown[]),
+        orm: drizzle(client),
+      };
       const result = await fn(tx);
       await client.query('COMMIT');
       return result;

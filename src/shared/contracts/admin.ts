@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENCY_TYPES, ROLES } from '../domain/access.js';
-import { Localized, LocaleSchema } from './common.js';
+import { LocaleSchema, Localized } from './common.js';
 
 export const AgencyView = z.strictObject({
   id: z.uuid(),
@@ -69,7 +69,11 @@ export const UserCreate = z.strictObject({
   roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
 });
 /** Returned once: the one-time token the new user needs to choose a password. */
-export const UserCreated = z.strictObject({ user: UserView, setupToken: z.string(), setupExpiresAt: z.iso.datetime() });
+export const UserCreated = z.strictObject({
+  user: UserView,
+  setupToken: z.string(),
+  setupExpiresAt: z.iso.datetime(),
+});
 export const SetupIssued = z.strictObject({ setupToken: z.string(), setupExpiresAt: z.iso.datetime() });
 
 export const UserPatch = z.strictObject({

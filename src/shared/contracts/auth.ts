@@ -15,7 +15,12 @@ export const LoginResult = z.strictObject({
   next: z.enum(['mfa', 'mfa_enrol', 'done']),
 });
 
-export const MfaCodeBody = z.strictObject({ code: z.string().trim().regex(/^\d{6}$/) });
+export const MfaCodeBody = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
+});
 export const RecoveryCodeBody = z.strictObject({ code: z.string().trim().min(10).max(40) });
 
 export const MfaEnrolStart = z.strictObject({

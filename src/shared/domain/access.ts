@@ -82,9 +82,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
  */
 export const GRANTABLE_ROLES: Record<'system_admin' | 'agency_admin', readonly Role[]> = {
   system_admin: ROLES,
-  agency_admin: ROLES.filter(
-    (r) => r !== 'system_admin' && r !== 'dpo' && r !== 'national_coordinator',
-  ),
+  agency_admin: ROLES.filter((r) => r !== 'system_admin' && r !== 'dpo' && r !== 'national_coordinator'),
 };
 
 /** Roles that are only meaningful in certain agency types. Empty list: any agency type. */

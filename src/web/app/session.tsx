@@ -5,6 +5,7 @@ import type { Permission } from '../../shared/domain/access.js';
 import { configureClient, isApiError } from '../api/client.js';
 import { endpoints } from '../api/endpoints.js';
 import type { MeT } from '../api/types.js';
+import { useClearToasts } from '../components/Toasts.js';
 import { useLocale } from '../i18n/LocaleProvider.js';
 import { storeLocale } from '../i18n/storage.js';
 
@@ -72,6 +73,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const navigate = useNavigate();
   const { locale, setLocale } = useLocale();
   const [notice, setNotice] = useState<SignInNotice | null>(null);
+  const clearToasts = useClearToasts();
 
   const leave = useCallback(
     (next: SignInNotice) => {
@@ -79,10 +81,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' && q.queryKey[0] !== 'meta' });
       // The server's Clear-Site-Data may have wiped storage: keep the language choice.
       storeLocale(locale);
+      clearToasts();
       setNotice(next);
       navigate('/signin', { replace: true });
     },
-    [queryClient, navigate, locale],
+    [queryClient, navigate, locale, clearToasts],
   );
 
   useEffect(() => {

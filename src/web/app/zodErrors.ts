@@ -26,7 +26,7 @@ export function zodMessages(t: (id: MessageKey, values?: MessageValues) => strin
         case 'too_big':
           return t('validation.tooLong', { max });
         case 'invalid_format':
-          return t('validation.invalidFormat');
+          return issue.input === '' ? t('validation.required') : t('validation.invalidFormat');
         case 'invalid_type':
           return issue.input === undefined || issue.input === ''
             ? t('validation.required')

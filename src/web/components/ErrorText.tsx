@@ -10,7 +10,8 @@ export function useErrorMessage(): (error: unknown) => string {
   return (error: unknown) => {
     if (!isApiError(error)) return t('error.unexpected');
     if (error.code === 'network_error') return t('error.network');
-    const base = error.message || (t(`error.${error.code}` as MessageKey) ?? t('error.unexpected'));
+    const key: MessageKey = `error.${error.code}`;
+    const base = error.message || t(key);
     if (error.status === 429 && error.retryAfterSeconds)
       return `${base} ${t('error.retryAfter', { seconds: error.retryAfterSeconds })}`;
     return base;
@@ -37,7 +38,11 @@ export function FormError({ error, fields = [] }: { error: unknown; fields?: rea
   if (!error) return null;
   const others = otherIssues(error, fields);
   return (
-    <Alert kind="error" testId="form-error" title={t('common.formErrorTitle')}>
+    <Alert
+      kind="error"
+      testId="form-error"
+      title={isApiError(error) && error.code === 'validation_failed' ? t('common.formErrorTitle') : undefined}
+    >
       <ErrorText error={error} />
       {others.length ? (
         <ul className="issue-list">

@@ -29,12 +29,12 @@ function FieldShell({ id, label, hint, error, required, className, children }: F
           </span>
         ) : null}
       </label>
+      {children}
       {hint ? (
         <div id={`${id}-hint`} className="field-hint">
           {hint}
         </div>
       ) : null}
-      {children}
       {error ? (
         <p id={`${id}-error`} className="field-error">
           {error}

@@ -9,7 +9,12 @@ interface Toast {
   message: string;
 }
 
-const ToastContext = createContext<(message: string, kind?: ToastKind) => void>(() => {});
+interface ToastControls {
+  notify: (message: string, kind?: ToastKind) => void;
+  clear: () => void;
+}
+
+const ToastContext = createContext<ToastControls>({ notify: () => {}, clear: () => {} });
 
 /** Short confirmations ("Saved"), read out by screen readers through a polite live region. */
 export function ToastProvider({ children }: { children: ReactNode }) {
@@ -31,7 +36,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
 
-  const value = useMemo(() => notify, [notify]);
+  const value = useMemo(() => ({ notify, clear: () => setToasts([]) }), [notify]);
 
   return (
     <ToastContext.Provider value={value}>
@@ -62,5 +67,10 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 }
 
 export function useToast(): (message: string, kind?: ToastKind) => void {
-  return useContext(ToastContext);
+  return useContext(ToastContext).notify;
+}
+
+/** Removes every toast (on sign-out: nothing of one session stays on screen for the next). */
+export function useClearToasts(): () => void {
+  return useContext(ToastContext).clear;
 }

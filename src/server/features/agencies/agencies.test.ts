@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgencyView } from '../../../shared/contracts/admin.js';
 import { createAgency, createUser, signIn } from '../../../../test/factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../../../../test/support/app.js';
 import { Browser } from '../../../../test/support/http.js';
 import { comparable } from '../../../../test/support/identical.js';
 import { writeFingerprint } from '../../../../test/support/snapshot.js';
+import type { AgencyView } from '../../../shared/contracts/admin.js';
 
 describe.each(ENGINES)('agencies on %s', (engine) => {
   let t: TestApp;
@@ -22,7 +22,8 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     return b;
   };
   const lastEvent = async () =>
-    (await t.admin.query('SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1')).rows[0];
+    (await t.admin.query("SELECT * FROM audit_events WHERE outcome <> 'denied' ORDER BY seq DESC LIMIT 1"))
+      .rows[0];
 
   beforeAll(async () => {
     t = await createTestApp(engine);
@@ -36,12 +37,18 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     other = await createAgency(t, {
       code: 'shelter-dashoguz',
       type: 'rehabilitation_centre',
-      name: { tk: 'Daşoguz dikeldiş merkezi', ru: 'Дашогузский реабилитационный центр', en: 'Dashoguz shelter' },
+      name: {
+        tk: 'Daşoguz dikeldiş merkezi',
+        ru: 'Дашогузский реабилитационный центр',
+        en: 'Dashoguz shelter',
+      },
     });
     inactive = await createAgency(t, { code: 'closed-office', type: 'ngo', active: false });
     officer = await as((await createUser(t, { agencyId: police.id, roles: ['competent_authority'] })).id);
     const secretariat = await createAgency(t, { type: 'nrm_secretariat' });
-    coordinator = await as((await createUser(t, { agencyId: secretariat.id, roles: ['national_coordinator'] })).id);
+    coordinator = await as(
+      (await createUser(t, { agencyId: secretariat.id, roles: ['national_coordinator'] })).id,
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -56,17 +63,46 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     });
     expect(res.statusCode).toBe(201);
     const agency = res.json();
-    expect(agency).toMatchObject({ code: 'iom-balkan', type: 'iom', region: 'Balkan', active: true, version: 1 });
+    expect(agency).toMatchObject({
+      code: 'iom-balkan',
+      type: 'iom',
+      region: 'Balkan',
+      active: true,
+      version: 1,
+    });
     const event = await lastEvent();
-    expect(event).toMatchObject({ action: 'agency.create', entity_type: 'agency', entity_id: agency.id, outcome: 'success' });
+    expect(event).toMatchObject({
+      action: 'agency.create',
+      entity_type: 'agency',
+      entity_id: agency.id,
+      outcome: 'success',
+    });
     expect(event.fields).toEqual(['code', 'type', 'name', 'region']);
     expect(event.request_id).toBe(res.headers['x-request-id']);
     expect(JSON.stringify(event)).not.toContain('Balkan');
   });
 
+  it('never commits an agency without its audit event (the audit insert failing rolls the change back)', async () => {
+    const before = await writeFingerprint(t.admin);
+    await t.admin.query('REVOKE INSERT ON audit_events FROM halas_app');
+    try {
+      const res = await sysadmin.post('/api/agencies', { code: 'no-audit', type: 'ngo', name: police.name });
+      expect(res.statusCode).toBe(500);
+      expect(res.json().code).toBe('internal_error');
+    } finally {
+      await t.admin.query('GRANT INSERT ON audit_events TO halas_app');
+    }
+    expect(await writeFingerprint(t.admin)).toEqual(before);
+    expect((await t.admin.query("SELECT 1 FROM agencies WHERE code = 'no-audit'")).rowCount).toBe(0);
+  });
+
   it('refuses a duplicate code with 409 agency_code_taken and writes nothing', async () => {
     const before = await writeFingerprint(t.admin);
-    const res = await sysadmin.post('/api/agencies', { code: 'police-mary', type: 'police', name: police.name });
+    const res = await sysadmin.post('/api/agencies', {
+      code: 'police-mary',
+      type: 'police',
+      name: police.name,
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('agency_code_taken');
     expect(await writeFingerprint(t.admin)).toEqual(before);
@@ -79,10 +115,23 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     expect(total).toBe(items.length);
     expect(items.map((a) => a.id)).toEqual(expect.arrayContaining([police.id, other.id, inactive.id]));
     const names = items.map((a) => a.name.en);
-    expect(names).toEqual([...names].sort(new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare));
-    const ru = (await (await as((await createUser(t, { agencyId: police.id, roles: ['agency_admin'], locale: 'ru' })).id, 'ru')).get('/api/agencies')).json();
+    expect(names).toEqual(
+      [...names].sort(new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare),
+    );
+    const ru = (
+      await (
+        await as(
+          (
+            await createUser(t, { agencyId: police.id, roles: ['agency_admin'], locale: 'ru' })
+          ).id,
+          'ru',
+        )
+      ).get('/api/agencies')
+    ).json();
     const ruNames = (ru.items as AgencyView[]).map((a) => a.name.ru);
-    expect(ruNames).toEqual([...ruNames].sort(new Intl.Collator('ru', { sensitivity: 'base', numeric: true }).compare));
+    expect(ruNames).toEqual(
+      [...ruNames].sort(new Intl.Collator('ru', { sensitivity: 'base', numeric: true }).compare),
+    );
   });
 
   it('hides inactive agencies unless asked', async () => {
@@ -93,7 +142,9 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
 
   it('matches q against the code and every localized name, ignoring case (Cyrillic too)', async () => {
     const find = async (q: string) =>
-      (await sysadmin.get(`/api/agencies?q=${encodeURIComponent(q)}`)).json().items.map((a: AgencyView) => a.id);
+      (await sysadmin.get(`/api/agencies?q=${encodeURIComponent(q)}`))
+        .json()
+        .items.map((a: AgencyView) => a.id);
     expect(await find('POLICE-MARY')).toEqual([police.id]);
     expect(await find('полиция мары')).toEqual([police.id]);
     expect(await find('DAŞOGUZ')).toEqual([other.id]);
@@ -118,7 +169,11 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     expect((await coordinator.get(`/api/agencies/${other.id}`)).statusCode).toBe(200);
     const res = await coordinator.patch(`/api/agencies/${other.id}`, { region: 'Mary' });
     expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ code: 'forbidden', message: expect.any(String), requestId: expect.any(String) });
+    expect(res.json()).toEqual({
+      code: 'forbidden',
+      message: expect.any(String),
+      requestId: expect.any(String),
+    });
   });
 
   it('updates only what changed, bumps the version and audits column names only', async () => {
@@ -135,7 +190,7 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     expect(await writeFingerprint(t.admin)).toEqual(before);
   });
 
-  it('deactivating an agency ends its members\' rights on their next request', async () => {
+  it("deactivating an agency ends its members' rights on their next request", async () => {
     const agency = await createAgency(t, { type: 'ngo' });
     const member = await as((await createUser(t, { agencyId: agency.id, roles: ['case_manager'] })).id);
     expect((await member.get(`/api/agencies/${agency.id}`)).statusCode).toBe(200);
@@ -164,16 +219,30 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     expect(res.statusCode).toBe(400);
     const body = res.json();
     expect(body.code).toBe('validation_failed');
-    expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['', 'code', 'name.en', 'name.tk', 'type']);
+    expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual([
+      '',
+      'code',
+      'name.en',
+      'name.tk',
+      'type',
+    ]);
     expect(await writeFingerprint(t.admin)).toEqual(before);
 
-    const ru = await as((await createUser(t, { agencyId: police.id, roles: ['competent_authority'], locale: 'ru' })).id, 'ru');
+    const ru = await as(
+      (await createUser(t, { agencyId: police.id, roles: ['competent_authority'], locale: 'ru' })).id,
+      'ru',
+    );
     const bad = await ru.get('/api/agencies/not-a-uuid?includeInactive=maybe');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toBe('Некоторые поля заполнены неверно. Проверьте их.');
     expect(bad.json().issues.map((i: { path: string }) => i.path)).toEqual(['id']);
     const badQuery = await ru.get('/api/agencies?includeInactive=maybe&extra=1');
-    expect(badQuery.json().issues.map((i: { path: string }) => i.path).sort()).toEqual(['', 'includeInactive']);
+    expect(
+      badQuery
+        .json()
+        .issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['', 'includeInactive']);
     expect(badQuery.json().issues.every((i: { message: string }) => /[а-я]/i.test(i.message))).toBe(true);
   });
 });

@@ -24,7 +24,10 @@ const COLUMNS = 'a.id, a.code, a.type, a.name, a.region, a.active, a.version';
  * Lists, counts and single reads all go through it, so they can never disagree.
  */
 const IN_SCOPE = '($1::boolean OR a.id = ANY($2::uuid[]))';
-const scopeParams = (scope: AgencyScope): [boolean, string[]] => [scope.all, scope.all ? [] : scope.agencyIds];
+const scopeParams = (scope: AgencyScope): [boolean, string[]] => [
+  scope.all,
+  scope.all ? [] : scope.agencyIds,
+];
 
 function toView(row: AgencyRow): AgencyView {
   return {
@@ -39,7 +42,11 @@ function toView(row: AgencyRow): AgencyView {
 }
 
 /** Every agency in scope (active only unless asked), unsorted: the service filters text and sorts by locale. */
-export async function selectAgencies(tx: Tx, scope: AgencyScope, includeInactive: boolean): Promise<AgencyView[]> {
+export async function selectAgencies(
+  tx: Tx,
+  scope: AgencyScope,
+  includeInactive: boolean,
+): Promise<AgencyView[]> {
   const { rows } = await tx.query<AgencyRow>(
     `SELECT ${COLUMNS} FROM agencies a
       WHERE ${IN_SCOPE} AND ($3::boolean OR a.active)`,
@@ -48,6 +55,9 @@ export async function selectAgencies(tx: Tx, scope: AgencyScope, includeInactive
   return rows.map(toView);
 }
 
+const SELECT_ONE = `SELECT ${COLUMNS} FROM agencies a WHERE ${IN_SCOPE} AND a.id = $3`;
+const SELECT_ONE_FOR_UPDATE = `${SELECT_ONE} FOR UPDATE`;
+
 /** One agency if it is in scope; `forUpdate` locks the row for the rest of the transaction. */
 export async function selectAgency(
   tx: Tx,
@@ -55,10 +65,10 @@ export async function selectAgency(
   id: string,
   forUpdate = false,
 ): Promise<AgencyView | undefined> {
-  const { rows } = await tx.query<AgencyRow>(
-    `SELECT ${COLUMNS} FROM agencies a WHERE ${IN_SCOPE} AND a.id = $3${forUpdate ? ' FOR UPDATE' : ''}`,
-    [...scopeParams(scope), id],
-  );
+  const { rows } = await tx.query<AgencyRow>(forUpdate ? SELECT_ONE_FOR_UPDATE : SELECT_ONE, [
+    ...scopeParams(scope),
+    id,
+  ]);
   return rows[0] ? toView(rows[0]) : undefined;
 }
 

@@ -6,19 +6,11 @@ import { ErrorBody } from '../../../shared/contracts/errors.js';
 import type { AppDeps } from '../../app.js';
 import * as agencies from './service.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  413: ErrorBody,
-  415: ErrorBody,
-  422: ErrorBody,
-  429: ErrorBody,
-  500: ErrorBody,
-  503: ErrorBody,
-};
+/** The errors each kind of route can answer with (500 and 503 can come from anywhere and are not listed). */
+const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+const readOneErrors = { ...readErrors, 404: ErrorBody };
+const createErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
+const updateErrors = { ...readOneErrors, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
 
 /** Agencies of the national mechanism: everyone sees their own, the system administrator manages all. */
 export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -28,13 +20,23 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   api.get(
     '/agencies',
-    { config: read, schema: { tags: ['agencies'], querystring: AgencyListQuery, response: { 200: Page(AgencyView), ...errors } } },
+    {
+      config: read,
+      schema: {
+        tags: ['agencies'],
+        querystring: AgencyListQuery,
+        response: { 200: Page(AgencyView), ...readErrors },
+      },
+    },
     async (request) => agencies.listAgencies(deps, request.ctx, request.query),
   );
 
   api.post(
     '/agencies',
-    { config: manage, schema: { tags: ['agencies'], body: AgencyCreate, response: { 201: AgencyView, ...errors } } },
+    {
+      config: manage,
+      schema: { tags: ['agencies'], body: AgencyCreate, response: { 201: AgencyView, ...createErrors } },
+    },
     async (request, reply) => {
       const agency = await agencies.createAgency(deps, request.ctx, request.body);
       return reply.code(201).send(agency);
@@ -43,7 +45,10 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
 
   api.get(
     '/agencies/:id',
-    { config: read, schema: { tags: ['agencies'], params: IdParams, response: { 200: AgencyView, ...errors } } },
+    {
+      config: read,
+      schema: { tags: ['agencies'], params: IdParams, response: { 200: AgencyView, ...readOneErrors } },
+    },
     async (request) => agencies.getAgency(deps, request.ctx, request.params.id),
   );
 
@@ -51,7 +56,12 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/agencies/:id',
     {
       config: manage,
-      schema: { tags: ['agencies'], params: IdParams, body: AgencyPatch, response: { 200: AgencyView, ...errors } },
+      schema: {
+        tags: ['agencies'],
+        params: IdParams,
+        body: AgencyPatch,
+        response: { 200: AgencyView, ...updateErrors },
+      },
     },
     async (request) => agencies.updateAgency(deps, request.ctx, request.params.id, request.body),
   );

@@ -1,5 +1,10 @@
 import type { z } from 'zod';
-import type { AgencyCreate, AgencyListQuery, AgencyPatch, AgencyView } from '../../../shared/contracts/admin.js';
+import type {
+  AgencyCreate,
+  AgencyListQuery,
+  AgencyPatch,
+  AgencyView,
+} from '../../../shared/contracts/admin.js';
 import { permissionScope } from '../../../shared/domain/access.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
@@ -13,7 +18,7 @@ type Deps = Pick<AppDeps, 'db'>;
 const UNIQUE_VIOLATION = '23505';
 
 /** Case-insensitive, accent-sensitive text match in Node: the same on both engines, whatever their collation. */
-export function textMatcher(q: string | undefined): (...values: string[]) => boolean {
+function textMatcher(q: string | undefined): (...values: string[]) => boolean {
   const needle = q?.trim().toLocaleLowerCase();
   if (!needle) return () => true;
   return (...values) => values.some((v) => v.toLocaleLowerCase().includes(needle));
@@ -27,9 +32,14 @@ export async function listAgencies(
 ): Promise<{ items: AgencyView[]; total: number }> {
   const actor = requireActor(ctx);
   const scope = permissionScope(actor.memberships, 'agency.read');
-  const rows = await withTx(deps.db.pool, actor, (tx) => repo.selectAgencies(tx, scope, query.includeInactive === 'true'), {
-    readOnly: true,
-  });
+  const rows = await withTx(
+    deps.db.pool,
+    actor,
+    (tx) => repo.selectAgencies(tx, scope, query.includeInactive === 'true'),
+    {
+      readOnly: true,
+    },
+  );
   const matches = textMatcher(query.q);
   const collator = new Intl.Collator(ctx.locale, { sensitivity: 'base', numeric: true });
   const items = rows
@@ -42,7 +52,9 @@ export async function listAgencies(
 export async function getAgency(deps: Deps, ctx: RequestContext, id: string): Promise<AgencyView> {
   const actor = requireActor(ctx);
   const scope = permissionScope(actor.memberships, 'agency.read');
-  const agency = await withTx(deps.db.pool, actor, (tx) => repo.selectAgency(tx, scope, id), { readOnly: true });
+  const agency = await withTx(deps.db.pool, actor, (tx) => repo.selectAgency(tx, scope, id), {
+    readOnly: true,
+  });
   if (!agency) throw new AppError('not_found');
   return agency;
 }
@@ -58,7 +70,11 @@ export async function createAgencyRecord(
 ): Promise<AgencyView> {
   if (await repo.codeExists(tx, input.code)) throw new AppError('agency_code_taken');
   const region = input.region ?? null;
-  const agency = await repo.insertAgency(tx, { code: input.code, type: input.type, name: input.name, region }, ctx.now());
+  const agency = await repo.insertAgency(
+    tx,
+    { code: input.code, type: input.type, name: input.name, region },
+    ctx.now(),
+  );
   await writeAudit(tx, ctx, {
     action: 'agency.create',
     entityType: 'agency',
@@ -83,7 +99,8 @@ export async function createAgency(
   }
 }
 
-const sameName = (a: repo.LocalizedName, b: repo.LocalizedName) => a.tk === b.tk && a.ru === b.ru && a.en === b.en;
+const sameName = (a: repo.LocalizedName, b: repo.LocalizedName) =>
+  a.tk === b.tk && a.ru === b.ru && a.en === b.en;
 
 /** Changes name, region or active flag of an agency in the actor's manage scope; audits the changed columns. */
 export async function updateAgency(

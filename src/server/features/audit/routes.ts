@@ -5,7 +5,7 @@ import { ErrorBody } from '../../../shared/contracts/errors.js';
 import type { AppDeps } from '../../app.js';
 import { readAudit } from './service.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody, 500: ErrorBody, 503: ErrorBody };
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 
 /** The audit trail, for the data protection officer: filters, newest first, paged by sequence number. */
 export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type AuditPage, AuditEventView, type AuditQuery } from '../../../shared/contracts/audit.js';
+import { AuditEventView, type AuditPage, type AuditQuery } from '../../../shared/contracts/audit.js';
 import { permissionScope } from '../../../shared/domain/access.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
@@ -7,7 +7,16 @@ import { type RequestContext, requireActor } from '../../platform/context.js';
 import { withTx } from '../../platform/tx.js';
 import { selectEvents } from './repo.js';
 
-const FILTERS = ['action', 'actorUserId', 'entityType', 'entityId', 'outcome', 'from', 'to', 'before'] as const;
+const FILTERS = [
+  'action',
+  'actorUserId',
+  'entityType',
+  'entityId',
+  'outcome',
+  'from',
+  'to',
+  'before',
+] as const;
 
 /**
  * Reads one page of the audit trail. Reading it is itself audited, in the same transaction, with the names

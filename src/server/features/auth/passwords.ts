@@ -18,7 +18,10 @@ export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'contextual'
  * 128, no composition rules, refused when it is a known common password or is built from words of this
  * system's context (its name, the user's name, agency names) so weakly that it is guessable.
  */
-export function passwordProblem(password: string, contextWords: readonly string[] = []): PasswordProblem | null {
+export function passwordProblem(
+  password: string,
+  contextWords: readonly string[] = [],
+): PasswordProblem | null {
   const length = [...password].length;
   if (length < PASSWORD_MIN) return 'too_short';
   if (length > PASSWORD_MAX) return 'too_long';

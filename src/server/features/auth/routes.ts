@@ -10,14 +10,14 @@ import {
   MfaEnrolFinish,
   MfaEnrolStart,
   PasswordChangeBody,
-  RecoveryCodeBody,
   ReauthBody,
+  RecoveryCodeBody,
   SessionView,
   SetupBody,
 } from '../../../shared/contracts/auth.js';
 import { IdParams, Ok } from '../../../shared/contracts/common.js';
 import { ErrorBody } from '../../../shared/contracts/errors.js';
-import { PERMISSIONS, holdsPermission } from '../../../shared/domain/access.js';
+import { holdsPermission, PERMISSIONS } from '../../../shared/domain/access.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
 import { type RequestContext, requireActor } from '../../platform/context.js';
@@ -27,7 +27,15 @@ import { withTx } from '../../platform/tx.js';
 import * as auth from './service.js';
 import { throttleSource } from './throttle.js';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody };
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  422: ErrorBody,
+  429: ErrorBody,
+};
 
 function meOf(deps: AppDeps, ctx: RequestContext): z.infer<typeof Me> {
   const actor = requireActor(ctx);
@@ -57,13 +65,23 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.post(
     '/auth/login',
-    { config: { access: { public: true } }, schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginResult, ...errors } } },
+    {
+      config: { access: { public: true } },
+      schema: { tags: ['auth'], body: LoginBody, response: { 200: LoginResult, ...errors } },
+    },
     async (request, reply) => {
       await throttleSource(deps, request.ip, request.ctx.now());
-      const { token, next } = await auth.login(deps, request.ctx, request.body.username, request.body.password);
+      const { token, next } = await auth.login(
+        deps,
+        request.ctx,
+        request.body.username,
+        request.body.password,
+      );
       if (request.session) {
         const old = request.session.id;
-        await withTx(deps.db.pool, null, (tx) => tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1', [old, request.ctx.now()]));
+        await withTx(deps.db.pool, null, (tx) =>
+          tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1', [old, request.ctx.now()]),
+        );
       }
       setSessionCookie(reply, config, token);
       return { next };
@@ -94,16 +112,28 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.post(
     '/auth/mfa/enrol/start',
-    { config: pending, schema: { tags: ['auth'], body: z.strictObject({}), response: { 200: MfaEnrolStart, ...errors } } },
+    {
+      config: pending,
+      schema: { tags: ['auth'], body: z.strictObject({}), response: { 200: MfaEnrolStart, ...errors } },
+    },
     async (request) => auth.startEnrolment(deps, request.ctx, request.session!.userId),
   );
 
   api.post(
     '/auth/mfa/enrol/finish',
-    { config: pending, schema: { tags: ['auth'], body: MfaCodeBody, response: { 200: MfaEnrolFinish, ...errors } } },
+    {
+      config: pending,
+      schema: { tags: ['auth'], body: MfaCodeBody, response: { 200: MfaEnrolFinish, ...errors } },
+    },
     async (request, reply) => {
       const s = request.session!;
-      const { token, recoveryCodes } = await auth.finishEnrolment(deps, request.ctx, s.userId, s.id, request.body.code);
+      const { token, recoveryCodes } = await auth.finishEnrolment(
+        deps,
+        request.ctx,
+        s.userId,
+        s.id,
+        request.body.code,
+      );
       setSessionCookie(reply, config, token);
       return { recoveryCodes };
     },
@@ -111,7 +141,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.post(
     '/auth/setup',
-    { config: { access: { public: true } }, schema: { tags: ['auth'], body: SetupBody, response: { 200: Ok, ...errors } } },
+    {
+      config: { access: { public: true } },
+      schema: { tags: ['auth'], body: SetupBody, response: { 200: Ok, ...errors } },
+    },
     async (request) => {
       await throttleSource(deps, request.ip, request.ctx.now());
       await auth.completeSetup(deps, request.ctx, request.body.token, request.body.password);
@@ -121,22 +154,40 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.post(
     '/auth/reauth',
-    { config: { access: { authenticated: true } }, schema: { tags: ['auth'], body: ReauthBody, response: { 200: Ok, ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['auth'], body: ReauthBody, response: { 200: Ok, ...errors } },
+    },
     async (request) => {
       const actor = requireActor(request.ctx);
-      await auth.reauthenticate(deps, request.ctx, actor.userId, actor.sessionId, request.body.password, request.body.code);
+      await auth.reauthenticate(
+        deps,
+        request.ctx,
+        actor.userId,
+        actor.sessionId,
+        request.body.password,
+        request.body.code,
+      );
       return { ok: true as const };
     },
   );
 
   api.post(
     '/auth/logout',
-    { config: pending, schema: { tags: ['auth'], body: z.strictObject({}).optional(), response: { 200: Ok, ...errors } } },
+    {
+      config: pending,
+      schema: { tags: ['auth'], body: z.strictObject({}).optional(), response: { 200: Ok, ...errors } },
+    },
     async (request, reply) => {
       const s = request.session!;
       await withTx(deps.db.pool, request.ctx.actor, async (tx) => {
         await tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1', [s.id, request.ctx.now()]);
-        await writeAudit(tx, request.ctx, { action: 'auth.logout', entityType: 'user', entityId: s.userId, actorUserId: s.userId });
+        await writeAudit(tx, request.ctx, {
+          action: 'auth.logout',
+          entityType: 'user',
+          entityId: s.userId,
+          actorUserId: s.userId,
+        });
       });
       clearSessionCookie(reply, config);
       reply.header('Clear-Site-Data', '"cache", "storage"');
@@ -146,12 +197,19 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.post(
     '/auth/logout-all',
-    { config: { access: { authenticated: true } }, schema: { tags: ['auth'], body: z.strictObject({}).optional(), response: { 200: Ok, ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['auth'], body: z.strictObject({}).optional(), response: { 200: Ok, ...errors } },
+    },
     async (request, reply) => {
       const actor = requireActor(request.ctx);
       await withTx(deps.db.pool, actor, async (tx) => {
         await revokeUserSessions(tx, actor.userId, request.ctx.now());
-        await writeAudit(tx, request.ctx, { action: 'auth.logout_all', entityType: 'user', entityId: actor.userId });
+        await writeAudit(tx, request.ctx, {
+          action: 'auth.logout_all',
+          entityType: 'user',
+          entityId: actor.userId,
+        });
       });
       clearSessionCookie(reply, config);
       reply.header('Clear-Site-Data', '"cache", "storage"');
@@ -161,13 +219,19 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.get(
     '/me',
-    { config: { access: { authenticated: true } }, schema: { tags: ['me'], response: { 200: Me, ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['me'], response: { 200: Me, ...errors } },
+    },
     async (request) => meOf(deps, request.ctx),
   );
 
   api.patch(
     '/me',
-    { config: { access: { authenticated: true } }, schema: { tags: ['me'], body: MePatch, response: { 200: Me, ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['me'], body: MePatch, response: { 200: Me, ...errors } },
+    },
     async (request) => {
       const actor = requireActor(request.ctx);
       const { locale, displayName } = request.body;
@@ -179,7 +243,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
                     updated_at = $4, version = version + 1 WHERE id = $1`,
             [actor.userId, locale ?? null, displayName ?? null, request.ctx.now()],
           );
-          await writeAudit(tx, request.ctx, { action: 'user.update_self', entityType: 'user', entityId: actor.userId, fields });
+          await writeAudit(tx, request.ctx, {
+            action: 'user.update_self',
+            entityType: 'user',
+            entityId: actor.userId,
+            fields,
+          });
         });
         if (locale) request.ctx.locale = locale;
         if (displayName) actor.displayName = displayName;
@@ -190,17 +259,30 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.post(
     '/me/password',
-    { config: { access: { authenticated: true } }, schema: { tags: ['me'], body: PasswordChangeBody, response: { 200: Ok, ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['me'], body: PasswordChangeBody, response: { 200: Ok, ...errors } },
+    },
     async (request) => {
       const actor = requireActor(request.ctx);
-      await auth.changePassword(deps, request.ctx, actor.userId, actor.sessionId, request.body.currentPassword, request.body.newPassword);
+      await auth.changePassword(
+        deps,
+        request.ctx,
+        actor.userId,
+        actor.sessionId,
+        request.body.currentPassword,
+        request.body.newPassword,
+      );
       return { ok: true as const };
     },
   );
 
   api.get(
     '/me/sessions',
-    { config: { access: { authenticated: true } }, schema: { tags: ['me'], response: { 200: z.array(SessionView), ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['me'], response: { 200: z.array(SessionView), ...errors } },
+    },
     async (request) => {
       const actor = requireActor(request.ctx);
       const now = request.ctx.now();
@@ -224,7 +306,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.delete(
     '/me/sessions/:id',
-    { config: { access: { authenticated: true } }, schema: { tags: ['me'], params: IdParams, response: { 200: Ok, ...errors } } },
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['me'], params: IdParams, response: { 200: Ok, ...errors } },
+    },
     async (request) => {
       const actor = requireActor(request.ctx);
       const ended = await withTx(deps.db.pool, actor, async (tx) => {
@@ -232,7 +317,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
           'UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
           [request.params.id, actor.userId, request.ctx.now()],
         );
-        if (rowCount) await writeAudit(tx, request.ctx, { action: 'auth.session_end', entityType: 'session', entityId: request.params.id });
+        if (rowCount)
+          await writeAudit(tx, request.ctx, {
+            action: 'auth.session_end',
+            entityType: 'session',
+            entityId: request.params.id,
+          });
         return rowCount;
       });
       if (!ended) throw new AppError('not_found');

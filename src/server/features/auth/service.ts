@@ -32,7 +32,9 @@ const USER_COLUMNS = `id, username, display_name, password_hash, mfa_secret_enc,
   demo_account, active, failed_logins, locked_until, mfa_failures, mfa_window_start`;
 
 async function loadUser(tx: Tx, id: string): Promise<UserRow> {
-  const { rows } = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [id]);
+  const { rows } = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE`, [
+    id,
+  ]);
   if (!rows[0]) throw new AppError('unauthenticated');
   return rows[0];
 }
@@ -70,8 +72,10 @@ export async function login(
     return rows[0];
   });
   const locked = found?.locked_until && found.locked_until > now;
-  const usable = found && found.active && found.password_hash && !locked;
-  const ok = usable ? await verifyPassword(found.password_hash!, password) : await dummyVerify(config, password);
+  const usable = found?.active && found.password_hash && !locked;
+  const ok = usable
+    ? await verifyPassword(found.password_hash!, password)
+    : await dummyVerify(config, password);
 
   if (!ok || !found) {
     await withTx(deps.db.pool, null, async (tx) => {
@@ -83,7 +87,16 @@ export async function login(
           lock ? 0 : failures,
           lock ? new Date(now.getTime() + config.loginThrottle.lockSeconds * 1000) : found.locked_until,
         ]);
-        if (lock) await writeAudit(tx, ctx, { action: 'auth.lockout', outcome: 'failure', entityType: 'user', entityId: found.id, actorUserId: found.id, actorAgencyId: null, actorRole: null });
+        if (lock)
+          await writeAudit(tx, ctx, {
+            action: 'auth.lockout',
+            outcome: 'failure',
+            entityType: 'user',
+            entityId: found.id,
+            actorUserId: found.id,
+            actorAgencyId: null,
+            actorRole: null,
+          });
       }
       await writeAudit(tx, ctx, {
         action: 'auth.login',
@@ -154,7 +167,13 @@ async function checkTotp(deps: AppDeps, tx: Tx, user: UserRow, code: string, now
 }
 
 /** Replaces the pending session with a fully authenticated one (new token: no session fixation). */
-async function completeSignIn(deps: AppDeps, tx: Tx, ctx: RequestContext, userId: string, pendingSessionId: string) {
+async function completeSignIn(
+  deps: AppDeps,
+  tx: Tx,
+  ctx: RequestContext,
+  userId: string,
+  pendingSessionId: string,
+) {
   const now = ctx.now();
   await tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1', [pendingSessionId, now]);
   const session = await createSession(tx, deps.config, now, userId, true);
@@ -191,7 +210,13 @@ async function secondFactor<T>(
   return outcome.value;
 }
 
-export function verifyMfa(deps: AppDeps, ctx: RequestContext, userId: string, sessionId: string, code: string) {
+export function verifyMfa(
+  deps: AppDeps,
+  ctx: RequestContext,
+  userId: string,
+  sessionId: string,
+  code: string,
+) {
   return secondFactor(deps, ctx, userId, 'auth.mfa', async (tx, user) => {
     if (!user.mfa_enrolled_at) return null;
     if (!(await checkTotp(deps, tx, user, code, ctx.now()))) return null;
@@ -199,7 +224,13 @@ export function verifyMfa(deps: AppDeps, ctx: RequestContext, userId: string, se
   });
 }
 
-export function useRecoveryCode(deps: AppDeps, ctx: RequestContext, userId: string, sessionId: string, code: string) {
+export function useRecoveryCode(
+  deps: AppDeps,
+  ctx: RequestContext,
+  userId: string,
+  sessionId: string,
+  code: string,
+) {
   return secondFactor(deps, ctx, userId, 'auth.recovery_code', async (tx, user) => {
     const { rowCount } = await tx.query(
       'UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL',
@@ -222,19 +253,36 @@ export async function startEnrolment(deps: AppDeps, ctx: RequestContext, userId:
       userId,
       deps.secrets.seal(Buffer.from(secret, 'utf8'), `totp:${userId}`),
     ]);
-    await writeAudit(tx, ctx, { action: 'auth.mfa_enrol_start', entityType: 'user', entityId: userId, actorUserId: userId, actorAgencyId: null, actorRole: null, fields: ['mfa_secret'] });
+    await writeAudit(tx, ctx, {
+      action: 'auth.mfa_enrol_start',
+      entityType: 'user',
+      entityId: userId,
+      actorUserId: userId,
+      actorAgencyId: null,
+      actorRole: null,
+      fields: ['mfa_secret'],
+    });
     return enrolmentMaterial(secret, user.username);
   });
 }
 
-export function finishEnrolment(deps: AppDeps, ctx: RequestContext, userId: string, sessionId: string, code: string) {
+export function finishEnrolment(
+  deps: AppDeps,
+  ctx: RequestContext,
+  userId: string,
+  sessionId: string,
+  code: string,
+) {
   return secondFactor(deps, ctx, userId, 'auth.mfa_enrol', async (tx, user) => {
     if (user.mfa_enrolled_at) return null;
     if (!(await checkTotp(deps, tx, user, code, ctx.now()))) return null;
     const codes = newRecoveryCodes();
     await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
     for (const c of codes)
-      await tx.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [userId, hashRecoveryCode(c)]);
+      await tx.query('INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)', [
+        userId,
+        hashRecoveryCode(c),
+      ]);
     await tx.query('UPDATE users SET mfa_enrolled_at = $2 WHERE id = $1', [userId, ctx.now()]);
     const token = await completeSignIn(deps, tx, ctx, userId, sessionId);
     return { token, recoveryCodes: codes };
@@ -258,7 +306,12 @@ export async function reauthenticate(
     const codeOk = skipMfa || (code !== undefined && (await checkTotp(deps, tx, user, code, now)));
     const success = passwordOk && codeOk;
     if (success) await tx.query('UPDATE sessions SET authenticated_at = $2 WHERE id = $1', [sessionId, now]);
-    await writeAudit(tx, ctx, { action: 'auth.reauth', outcome: success ? 'success' : 'failure', entityType: 'user', entityId: userId });
+    await writeAudit(tx, ctx, {
+      action: 'auth.reauth',
+      outcome: success ? 'success' : 'failure',
+      entityType: 'user',
+      entityId: userId,
+    });
     return success;
   });
   if (!ok) throw new AppError('invalid_credentials');
@@ -275,18 +328,27 @@ export async function changePassword(
   const outcome = await withTx(deps.db.pool, ctx.actor, async (tx) => {
     const user = await loadUser(tx, userId);
     if (!user.password_hash || !(await verifyPassword(user.password_hash, current))) {
-      await writeAudit(tx, ctx, { action: 'auth.password_change', outcome: 'failure', entityType: 'user', entityId: userId });
+      await writeAudit(tx, ctx, {
+        action: 'auth.password_change',
+        outcome: 'failure',
+        entityType: 'user',
+        entityId: userId,
+      });
       return 'invalid_credentials' as const;
     }
     if (current === next) return 'password_reused' as const;
     assertAcceptablePassword(next, await contextWords(tx, userId));
-    await tx.query('UPDATE users SET password_hash = $2, password_changed_at = $3, version = version + 1 WHERE id = $1', [
-      userId,
-      await hashPassword(deps.config, next),
-      ctx.now(),
-    ]);
+    await tx.query(
+      'UPDATE users SET password_hash = $2, password_changed_at = $3, version = version + 1 WHERE id = $1',
+      [userId, await hashPassword(deps.config, next), ctx.now()],
+    );
     await revokeUserSessions(tx, userId, ctx.now(), sessionId);
-    await writeAudit(tx, ctx, { action: 'auth.password_change', entityType: 'user', entityId: userId, fields: ['password'] });
+    await writeAudit(tx, ctx, {
+      action: 'auth.password_change',
+      entityType: 'user',
+      entityId: userId,
+      fields: ['password'],
+    });
     return null;
   });
   if (outcome) throw new AppError(outcome);
@@ -301,7 +363,11 @@ export function setupTokenHash(token: string): Buffer {
  * sessions, and returns a one-time setup token (valid 72 h) that an administrator hands over in person.
  * Administrators never set or see a password.
  */
-export async function issueSetupToken(tx: Tx, userId: string, now: Date): Promise<{ setupToken: string; setupExpiresAt: Date }> {
+export async function issueSetupToken(
+  tx: Tx,
+  userId: string,
+  now: Date,
+): Promise<{ setupToken: string; setupExpiresAt: Date }> {
   const setupToken = randomBytes(24).toString('base64url');
   const setupExpiresAt = new Date(now.getTime() + SETUP_TOKEN_HOURS * 3600 * 1000);
   await tx.query(
@@ -315,7 +381,12 @@ export async function issueSetupToken(tx: Tx, userId: string, now: Date): Promis
   return { setupToken, setupExpiresAt };
 }
 
-export async function completeSetup(deps: AppDeps, ctx: RequestContext, token: string, password: string): Promise<void> {
+export async function completeSetup(
+  deps: AppDeps,
+  ctx: RequestContext,
+  token: string,
+  password: string,
+): Promise<void> {
   const now = ctx.now();
   const outcome = await withTx(deps.db.pool, null, async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
@@ -330,7 +401,15 @@ export async function completeSetup(deps: AppDeps, ctx: RequestContext, token: s
               version = version + 1 WHERE id = $1`,
       [user.id, await hashPassword(deps.config, password), now],
     );
-    await writeAudit(tx, ctx, { action: 'auth.setup', entityType: 'user', entityId: user.id, actorUserId: user.id, actorAgencyId: null, actorRole: null, fields: ['password'] });
+    await writeAudit(tx, ctx, {
+      action: 'auth.setup',
+      entityType: 'user',
+      entityId: user.id,
+      actorUserId: user.id,
+      actorAgencyId: null,
+      actorRole: null,
+      fields: ['password'],
+    });
     return null;
   });
   if (outcome) throw new AppError(outcome);

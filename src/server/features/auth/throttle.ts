@@ -22,7 +22,10 @@ export async function throttleSource(deps: AppDeps, ip: string, now: Date): Prom
     return rows[0]!;
   });
   if (attempts.attempts > deps.config.loginThrottle.perSourcePer15Min) {
-    const retry = Math.max(1, Math.ceil((attempts.window_start.getTime() + WINDOW_MS - now.getTime()) / 1000));
+    const retry = Math.max(
+      1,
+      Math.ceil((attempts.window_start.getTime() + WINDOW_MS - now.getTime()) / 1000),
+    );
     throw new AppError('too_many_requests', undefined, { 'Retry-After': String(retry) });
   }
 }

@@ -42,7 +42,12 @@ export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.get(
     '/meta',
     { config: { access: { public: true } }, schema: { tags: ['system'], response: { 200: Meta } } },
-    async () => ({ demo: deps.config.demo, version: deps.config.version, locales: [...LOCALES], defaultLocale: DEFAULT_LOCALE }),
+    async () => ({
+      demo: deps.config.demo,
+      version: deps.config.version,
+      locales: [...LOCALES],
+      defaultLocale: DEFAULT_LOCALE,
+    }),
   );
   if (deps.config.apiDocs) {
     api.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () =>

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgencyView } from '../../../shared/contracts/admin.js';
 import { createAgency, createUser, signIn } from '../../../../test/factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../../../../test/support/app.js';
 import { Browser } from '../../../../test/support/http.js';
 import { writeFingerprint } from '../../../../test/support/snapshot.js';
+import type { AgencyView } from '../../../shared/contracts/admin.js';
 import { systemContext } from '../../platform/system-context.js';
 import { withTx } from '../../platform/tx.js';
 import { applyUserPatch } from './index.js';
@@ -23,12 +23,20 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     b.cookie = await signIn(t, userId, options);
     return b;
   };
-  const memberOf = async (agencyId: string, roles: Parameters<typeof createUser>[1]['roles'] = ['case_manager']) =>
-    (await createUser(t, { agencyId, roles })).id;
-  const lastEvent = async () => (await t.admin.query('SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1')).rows[0];
+  const memberOf = async (
+    agencyId: string,
+    roles: Parameters<typeof createUser>[1]['roles'] = ['case_manager'],
+  ) => (await createUser(t, { agencyId, roles })).id;
+  const lastEvent = async () =>
+    (await t.admin.query("SELECT * FROM audit_events WHERE outcome <> 'denied' ORDER BY seq DESC LIMIT 1"))
+      .rows[0];
   const liveSessions = async (userId: string) =>
-    (await t.admin.query('SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND revoked_at IS NULL', [userId]))
-      .rows[0].n;
+    (
+      await t.admin.query(
+        'SELECT count(*)::int AS n FROM sessions WHERE user_id = $1 AND revoked_at IS NULL',
+        [userId],
+      )
+    ).rows[0].n;
 
   beforeAll(async () => {
     t = await createTestApp(engine);
@@ -61,21 +69,28 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     expect((await (await as(id)).get('/api/me')).statusCode).toBe(200);
   });
 
-  it('a role change ends the user\'s sessions: the next request gets 401', async () => {
+  it("a role change ends the user's sessions: the next request gets 401", async () => {
     const id = await memberOf(agencyA.id, ['trainer']);
     const user = await as(id);
-    expect((await adminA.put(`/api/users/${id}/memberships`, { agencyId: agencyA.id, roles: ['analyst'] })).statusCode).toBe(200);
+    expect(
+      (await adminA.put(`/api/users/${id}/memberships`, { agencyId: agencyA.id, roles: ['analyst'] }))
+        .statusCode,
+    ).toBe(200);
     expect((await user.get('/api/me')).statusCode).toBe(401);
     const fresh = await as(id);
     expect((await fresh.get('/api/me')).json().memberships[0].roles).toEqual(['analyst']);
   });
 
-  it('ends all of a user\'s sessions on request', async () => {
+  it("ends all of a user's sessions on request", async () => {
     const id = await memberOf(agencyA.id);
     const user = await as(id);
     const res = await adminA.post(`/api/users/${id}/revoke-sessions`);
     expect(res.json()).toEqual({ ok: true });
-    expect(await lastEvent()).toMatchObject({ action: 'user.revoke_sessions', entity_id: id, fields: ['sessions'] });
+    expect(await lastEvent()).toMatchObject({
+      action: 'user.revoke_sessions',
+      entity_id: id,
+      fields: ['sessions'],
+    });
     expect((await user.get('/api/me')).statusCode).toBe(401);
   });
 
@@ -83,7 +98,9 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     const me = (await adminA.get('/api/me')).json();
     const before = await writeFingerprint(t.admin);
     expect((await adminA.patch(`/api/users/${me.id}`, { active: false })).json().code).toBe('forbidden');
-    expect((await sysadmin.patch(`/api/users/${sysadminId}`, { active: false })).json().code).toBe('forbidden');
+    expect((await sysadmin.patch(`/api/users/${sysadminId}`, { active: false })).json().code).toBe(
+      'forbidden',
+    );
     expect((await sysadmin.post(`/api/users/${sysadminId}/reset-credentials`)).json().code).toBe('forbidden');
     expect(await writeFingerprint(t.admin)).toEqual(before);
   });
@@ -115,7 +132,10 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     const row = (await t.admin.query('SELECT * FROM users WHERE id = $1', [id])).rows[0];
     expect(row).toMatchObject({ password_hash: null, mfa_secret_enc: null, mfa_enrolled_at: null });
     expect(row.setup_token_hash).not.toBeNull();
-    expect((await t.admin.query('SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1', [id])).rows[0].n).toBe(0);
+    expect(
+      (await t.admin.query('SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1', [id])).rows[0]
+        .n,
+    ).toBe(0);
     expect((await user.get('/api/me')).statusCode).toBe(401);
     const event = await lastEvent();
     expect(event).toMatchObject({ action: 'user.reset_credentials', entity_id: id });
@@ -148,9 +168,14 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     }
     expect(await writeFingerprint(t.admin)).toEqual(before);
     // Their roles inside agency A remain the agency admin's to manage.
-    const res = await adminA.put(`/api/users/${twoJobs}/memberships`, { agencyId: agencyA.id, roles: ['analyst'] });
+    const res = await adminA.put(`/api/users/${twoJobs}/memberships`, {
+      agencyId: agencyA.id,
+      roles: ['analyst'],
+    });
     expect(res.statusCode).toBe(200);
-    expect(res.json().memberships).toEqual([expect.objectContaining({ agencyId: agencyA.id, roles: ['analyst'] })]);
+    expect(res.json().memberships).toEqual([
+      expect.objectContaining({ agencyId: agencyA.id, roles: ['analyst'] }),
+    ]);
   });
 
   it('never leaves the system without an active system administrator (422 last_admin)', async () => {
@@ -181,15 +206,22 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
         WHERE 'system_admin' = ANY(m.roles) AND u.active AND m.user_id <> ALL($1::uuid[])`,
       [[x, y]],
     );
-    await t.admin.query('UPDATE users SET active = false WHERE id = ANY($1::uuid[])', [others.rows.map((r) => r.id)]);
+    await t.admin.query('UPDATE users SET active = false WHERE id = ANY($1::uuid[])', [
+      others.rows.map((r) => r.id),
+    ]);
     const [bx, by] = [await as(x), await as(y)];
-    const results = await Promise.all([bx.patch(`/api/users/${y}`, { active: false }), by.patch(`/api/users/${x}`, { active: false })]);
+    const results = await Promise.all([
+      bx.patch(`/api/users/${y}`, { active: false }),
+      by.patch(`/api/users/${x}`, { active: false }),
+    ]);
     const outcomes = results.map((r) => r.statusCode).sort();
     // Either one wins and the other is refused, or the loser's session was already ended (401).
     expect(outcomes[0]).toBe(200);
     expect([401, 422]).toContain(outcomes[1]);
     expect(await countAdmins()).toBe(1);
-    await t.admin.query('UPDATE users SET active = true WHERE id = ANY($1::uuid[])', [others.rows.map((r) => r.id)]);
+    await t.admin.query('UPDATE users SET active = true WHERE id = ANY($1::uuid[])', [
+      others.rows.map((r) => r.id),
+    ]);
   });
 
   async function countAdmins(): Promise<number> {

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgencyType, grantableRoles, type MembershipLike, ROLES, type Role } from '../../../shared/domain/access.js';
 import { createAgency, createUser, signIn, unique } from '../../../../test/factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../../../../test/support/app.js';
 import { Browser } from '../../../../test/support/http.js';
+import {
+  type AgencyType,
+  grantableRoles,
+  type MembershipLike,
+  ROLES,
+  type Role,
+} from '../../../shared/domain/access.js';
 
 /**
  * G08, as a property: over random sequences of grants (role changes and user creation) by random actors,
@@ -24,13 +30,23 @@ type Command =
   | { kind: 'grant'; actor: number; target: number; colleague: boolean; agency: number | null; roles: Role[] }
   | { kind: 'create'; actor: number; agency: number | null; roles: Role[] };
 
-const actorArb = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 2 }), weight: 3 }, { arbitrary: fc.nat(), weight: 2 });
+const actorArb = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 2 }), weight: 3 },
+  { arbitrary: fc.nat(), weight: 2 },
+);
 const agencyArb = fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: fc.nat(), weight: 2 });
 /** Mostly roles an agency admin may give in a police or NGO agency; sometimes anything, system-wide roles included. */
-const everyday = ROLES.filter((r) => !['system_admin', 'dpo', 'national_coordinator', 'hotline_operator'].includes(r));
+const everyday = ROLES.filter(
+  (r) => !['system_admin', 'dpo', 'national_coordinator', 'hotline_operator'].includes(r),
+);
 const roleSet = fc.oneof(
   { arbitrary: fc.subarray(everyday, { maxLength: 3 }), weight: 3 },
-  { arbitrary: fc.subarray([...ROLES, 'system_admin', 'dpo', 'national_coordinator'] as Role[], { maxLength: 3 }), weight: 2 },
+  {
+    arbitrary: fc.subarray([...ROLES, 'system_admin', 'dpo', 'national_coordinator'] as Role[], {
+      maxLength: 3,
+    }),
+    weight: 2,
+  },
 );
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   fc.record({
@@ -80,7 +96,10 @@ describe.each(ENGINES)('G08: no escalation through grants on %s', (engine) => {
   async function run(commands: Command[]): Promise<void> {
     // A fresh little world per run: three agencies, their admins and staff, and the global system admin.
     const types: AgencyType[] = ['police', 'ngo', 'hotline_ngo'];
-    const agencies = [operatorId, ...(await Promise.all(types.map(async (type) => (await createAgency(t, { type })).id)))];
+    const agencies = [
+      operatorId,
+      ...(await Promise.all(types.map(async (type) => (await createAgency(t, { type })).id))),
+    ];
     const seedUsers: Array<[number, Role[]]> = [
       [1, ['agency_admin']],
       [2, ['agency_admin']],
@@ -89,28 +108,43 @@ describe.each(ENGINES)('G08: no escalation through grants on %s', (engine) => {
       [3, ['hotline_operator']],
     ];
     const users = [sysadminId];
-    for (const [agency, roles] of seedUsers) users.push((await createUser(t, { agencyId: agencies[agency]!, roles })).id);
+    for (const [agency, roles] of seedUsers)
+      users.push((await createUser(t, { agencyId: agencies[agency]!, roles })).id);
     const model = await dbState(users);
 
     for (const command of commands) {
       const actorId = users[command.actor % users.length]!;
       const granter = await effectiveMemberships(actorId);
       const agencyId =
-        command.agency === null ? (granter[0]?.agencyId ?? agencies[1]!) : agencies[command.agency % agencies.length]!;
+        command.agency === null
+          ? (granter[0]?.agencyId ?? agencies[1]!)
+          : agencies[command.agency % agencies.length]!;
       const mayGrant = grantableRoles(granter, agencyId);
       const browser = new Browser(t);
       browser.cookie = await signIn(t, actorId);
 
       if (command.kind === 'grant') {
-        const pool = command.colleague ? users.filter((u) => model.has(`${u}|${agencyId}`) && u !== actorId) : users;
-        const targetId = pool.length > 0 ? pool[command.target % pool.length]! : users[command.target % users.length]!;
+        const pool = command.colleague
+          ? users.filter((u) => model.has(`${u}|${agencyId}`) && u !== actorId)
+          : users;
+        const targetId =
+          pool.length > 0 ? pool[command.target % pool.length]! : users[command.target % users.length]!;
         const key = `${targetId}|${agencyId}`;
         const before = model.get(key) ?? [];
-        const res = await browser.put(`/api/users/${targetId}/memberships`, { agencyId, roles: command.roles });
+        const res = await browser.put(`/api/users/${targetId}/memberships`, {
+          agencyId,
+          roles: command.roles,
+        });
         if (res.statusCode === 200) {
           const after = [...new Set(command.roles)].sort();
-          const changed = [...after.filter((r) => !before.includes(r)), ...before.filter((r) => !after.includes(r))];
-          expect(changed.every((r) => mayGrant.includes(r)), `${actorId} changed ${changed} in ${agencyId}`).toBe(true);
+          const changed = [
+            ...after.filter((r) => !before.includes(r)),
+            ...before.filter((r) => !after.includes(r)),
+          ];
+          expect(
+            changed.every((r) => mayGrant.includes(r)),
+            `${actorId} changed ${changed} in ${agencyId}`,
+          ).toBe(true);
           expect(targetId).not.toBe(actorId);
           if (after.length > 0) model.set(key, after);
           else model.delete(key);
@@ -128,7 +162,10 @@ describe.each(ENGINES)('G08: no escalation through grants on %s', (engine) => {
         if (res.statusCode === 201) {
           const created = res.json().user as { id: string; memberships: Array<{ roles: Role[] }> };
           const granted = created.memberships[0]!.roles;
-          expect(granted.every((r) => mayGrant.includes(r)), `${actorId} granted ${granted}`).toBe(true);
+          expect(
+            granted.every((r) => mayGrant.includes(r)),
+            `${actorId} granted ${granted}`,
+          ).toBe(true);
           users.push(created.id);
           model.set(`${created.id}|${agencyId}`, [...granted].sort());
         } else {

@@ -22,8 +22,14 @@ export function normaliseRoles(roles: readonly Role[]): Role[] {
 }
 
 /** Roles that a change from `before` to `after` adds and removes. */
-export function roleChanges(before: readonly Role[], after: readonly Role[]): { added: Role[]; removed: Role[] } {
-  return { added: after.filter((r) => !before.includes(r)), removed: before.filter((r) => !after.includes(r)) };
+export function roleChanges(
+  before: readonly Role[],
+  after: readonly Role[],
+): { added: Role[]; removed: Role[] } {
+  return {
+    added: after.filter((r) => !before.includes(r)),
+    removed: before.filter((r) => !after.includes(r)),
+  };
 }
 
 /** Whether the actor holds any right to grant roles in this agency (an agency admin there, or a system admin). */
@@ -32,9 +38,14 @@ export function mayGrantIn(actor: readonly MembershipLike[], agencyId: string): 
 }
 
 /** Refuses (403 role_not_grantable) unless the actor may grant, or take away, every one of these roles here. */
-export function assertGrantable(actor: readonly MembershipLike[], agencyId: string, roles: readonly Role[]): void {
+export function assertGrantable(
+  actor: readonly MembershipLike[],
+  agencyId: string,
+  roles: readonly Role[],
+): void {
   const grantable = grantableRoles(actor, agencyId);
-  if (grantable.length === 0 || roles.some((r) => !grantable.includes(r))) throw new AppError('role_not_grantable');
+  if (grantable.length === 0 || roles.some((r) => !grantable.includes(r)))
+    throw new AppError('role_not_grantable');
 }
 
 /** Roles the actor could grant in an agency of this type, in canonical order (what the role picker offers). */
@@ -59,7 +70,10 @@ export function roleTypeIssues(roles: readonly Role[], type: AgencyType, locale:
  * only if they could grant every role the user holds, in every agency. So an agency administrator can never
  * take over, lock out or rename a system administrator, a DPO or someone working in another agency.
  */
-export function mayManageAccount(actor: readonly MembershipLike[], target: readonly MembershipLike[]): boolean {
+export function mayManageAccount(
+  actor: readonly MembershipLike[],
+  target: readonly MembershipLike[],
+): boolean {
   return target.every((m) => {
     const grantable = grantableRoles(actor, m.agencyId);
     return m.roles.every((r) => grantable.includes(r));

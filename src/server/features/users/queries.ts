@@ -12,7 +12,8 @@ import * as repo from './repo.js';
 type Deps = Pick<AppDeps, 'db'>;
 
 /** The agencies whose users (and memberships) the actor sees: every agency for system admin and DPO. */
-export const readScope = (actor: Actor) => permissionScope(actor.memberships, 'user.read' satisfies Permission);
+export const readScope = (actor: Actor) =>
+  permissionScope(actor.memberships, 'user.read' satisfies Permission);
 
 /** One user as the actor may see them, or 404 (identical for out-of-scope and unknown ids). */
 export async function viewUser(tx: Tx, ctx: RequestContext, id: string): Promise<UserView> {
@@ -60,7 +61,9 @@ export async function listUsers(
       const collator = new Intl.Collator(ctx.locale, { sensitivity: 'base', numeric: true });
       const sorted = keys
         .filter((k) => matches(k.username, k.displayName))
-        .sort((a, b) => collator.compare(a.displayName, b.displayName) || a.username.localeCompare(b.username));
+        .sort(
+          (a, b) => collator.compare(a.displayName, b.displayName) || a.username.localeCompare(b.username),
+        );
       const page = sorted.slice(query.offset, query.offset + query.limit).map((k) => k.id);
       return { items: await repo.selectUserViews(tx, page, scope, ctx.now()), total: sorted.length };
     },
@@ -76,10 +79,16 @@ export async function getUser(deps: Deps, ctx: RequestContext, id: string): Prom
  * The roles the actor may grant in an agency, limited to those meant for its type. Empty for an agency
  * outside the actor's reach, exactly as for an unknown one.
  */
-export async function grantableRolesIn(deps: Deps, ctx: RequestContext, agencyId: string): Promise<{ roles: Role[] }> {
+export async function grantableRolesIn(
+  deps: Deps,
+  ctx: RequestContext,
+  agencyId: string,
+): Promise<{ roles: Role[] }> {
   const actor = requireActor(ctx);
   if (!mayGrantIn(actor.memberships, agencyId)) return { roles: [] };
-  const agency = await withTx(deps.db.pool, actor, (tx) => selectAgency(tx, { all: true }, agencyId), { readOnly: true });
+  const agency = await withTx(deps.db.pool, actor, (tx) => selectAgency(tx, { all: true }, agencyId), {
+    readOnly: true,
+  });
   if (!agency?.active) return { roles: [] };
   return { roles: grantableFor(actor.memberships, agencyId, agency.type) };
 }

@@ -1,8 +1,8 @@
 import type { UserView } from '../../../shared/contracts/admin.js';
 import type { Role } from '../../../shared/domain/access.js';
 import type { Locale } from '../../../shared/domain/locales.js';
-import type { AgencyScope } from '../agencies/index.js';
 import type { Tx } from '../../platform/tx.js';
+import type { AgencyScope } from '../agencies/index.js';
 
 /**
  * The scope predicate on users: `$1` is "every user", `$2` the agencies in scope. A user is in scope when
@@ -10,7 +10,10 @@ import type { Tx } from '../../platform/tx.js';
  */
 const IN_SCOPE = `($1::boolean OR EXISTS (
     SELECT 1 FROM memberships sm WHERE sm.user_id = u.id AND sm.agency_id = ANY($2::uuid[])))`;
-const scopeParams = (scope: AgencyScope): [boolean, string[]] => [scope.all, scope.all ? [] : scope.agencyIds];
+const scopeParams = (scope: AgencyScope): [boolean, string[]] => [
+  scope.all,
+  scope.all ? [] : scope.agencyIds,
+];
 
 interface UserRow {
   id: string;
@@ -62,12 +65,20 @@ export async function selectUserKeys(
   return rows.map((r) => ({ id: r.id, username: r.username, displayName: r.display_name }));
 }
 
+const USER_IN_SCOPE = `SELECT 1 FROM users u WHERE ${IN_SCOPE} AND u.id = $3`;
+const USER_IN_SCOPE_FOR_UPDATE = `${USER_IN_SCOPE} FOR UPDATE OF u`;
+
 /** Whether a user exists inside the scope; `forUpdate` locks the user's row for the rest of the transaction. */
-export async function userInScope(tx: Tx, scope: AgencyScope, id: string, forUpdate = false): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `SELECT 1 FROM users u WHERE ${IN_SCOPE} AND u.id = $3${forUpdate ? ' FOR UPDATE OF u' : ''}`,
-    [...scopeParams(scope), id],
-  );
+export async function userInScope(
+  tx: Tx,
+  scope: AgencyScope,
+  id: string,
+  forUpdate = false,
+): Promise<boolean> {
+  const { rowCount } = await tx.query(forUpdate ? USER_IN_SCOPE_FOR_UPDATE : USER_IN_SCOPE, [
+    ...scopeParams(scope),
+    id,
+  ]);
   return Boolean(rowCount);
 }
 
@@ -82,8 +93,16 @@ export async function selectUserViews(
   now: Date,
 ): Promise<UserView[]> {
   if (ids.length === 0) return [];
-  const users = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = ANY($1::uuid[])`, [ids]);
-  const memberships = await tx.query<{ id: string; user_id: string; agency_id: string; code: string; roles: Role[] }>(
+  const users = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.id = ANY($1::uuid[])`, [
+    ids,
+  ]);
+  const memberships = await tx.query<{
+    id: string;
+    user_id: string;
+    agency_id: string;
+    code: string;
+    roles: Role[];
+  }>(
     `SELECT m.id, m.user_id, m.agency_id, a.code, m.roles
        FROM memberships m JOIN agencies a ON a.id = m.agency_id
       WHERE m.user_id = ANY($3::uuid[]) AND ($1::boolean OR m.agency_id = ANY($2::uuid[]))

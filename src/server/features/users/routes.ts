@@ -17,19 +17,12 @@ import type { AppDeps } from '../../app.js';
 import * as queries from './queries.js';
 import * as users from './service.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  413: ErrorBody,
-  415: ErrorBody,
-  422: ErrorBody,
-  429: ErrorBody,
-  500: ErrorBody,
-  503: ErrorBody,
-};
+/** The errors each kind of route can answer with (500 and 503 can come from anywhere and are not listed). */
+const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
+const readOneErrors = { ...readErrors, 404: ErrorBody };
+const createErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
+const actionErrors = { ...readOneErrors, 413: ErrorBody, 415: ErrorBody };
+const updateErrors = { ...actionErrors, 422: ErrorBody };
 
 const GrantableQuery = z.strictObject({ agencyId: z.uuid() });
 const GrantableRoles = z.strictObject({ roles: z.array(z.enum(ROLES)) });
@@ -44,31 +37,59 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   api.get(
     '/users',
-    { config: read, schema: { tags: ['users'], querystring: UserListQuery, response: { 200: Page(UserView), ...errors } } },
+    {
+      config: read,
+      schema: {
+        tags: ['users'],
+        querystring: UserListQuery,
+        response: { 200: Page(UserView), ...readErrors },
+      },
+    },
     async (request) => queries.listUsers(deps, request.ctx, request.query),
   );
 
   api.get(
     '/users/grantable-roles',
-    { config: manage, schema: { tags: ['users'], querystring: GrantableQuery, response: { 200: GrantableRoles, ...errors } } },
+    {
+      config: manage,
+      schema: {
+        tags: ['users'],
+        querystring: GrantableQuery,
+        response: { 200: GrantableRoles, ...readErrors },
+      },
+    },
     async (request) => queries.grantableRolesIn(deps, request.ctx, request.query.agencyId),
   );
 
   api.post(
     '/users',
-    { config: manage, schema: { tags: ['users'], body: UserCreate, response: { 201: UserCreated, ...errors } } },
+    {
+      config: manage,
+      schema: { tags: ['users'], body: UserCreate, response: { 201: UserCreated, ...createErrors } },
+    },
     async (request, reply) => reply.code(201).send(await users.createUser(deps, request.ctx, request.body)),
   );
 
   api.get(
     '/users/:id',
-    { config: read, schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...errors } } },
+    {
+      config: read,
+      schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...readOneErrors } },
+    },
     async (request) => queries.getUser(deps, request.ctx, request.params.id),
   );
 
   api.patch(
     '/users/:id',
-    { config: manage, schema: { tags: ['users'], params: IdParams, body: UserPatch, response: { 200: UserView, ...errors } } },
+    {
+      config: manage,
+      schema: {
+        tags: ['users'],
+        params: IdParams,
+        body: UserPatch,
+        response: { 200: UserView, ...updateErrors },
+      },
+    },
     async (request) => users.patchUser(deps, request.ctx, request.params.id, request.body),
   );
 
@@ -76,7 +97,12 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/users/:id/memberships',
     {
       config: manage,
-      schema: { tags: ['users'], params: IdParams, body: MembershipUpsert, response: { 200: UserView, ...errors } },
+      schema: {
+        tags: ['users'],
+        params: IdParams,
+        body: MembershipUpsert,
+        response: { 200: UserView, ...updateErrors },
+      },
     },
     async (request) => users.setMembership(deps, request.ctx, request.params.id, request.body),
   );
@@ -85,14 +111,22 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/users/:id/reset-credentials',
     {
       config: { ...manage, recentAuthSeconds: 300 },
-      schema: { tags: ['users'], params: IdParams, body: NoBody, response: { 200: SetupIssued, ...errors } },
+      schema: {
+        tags: ['users'],
+        params: IdParams,
+        body: NoBody,
+        response: { 200: SetupIssued, ...actionErrors },
+      },
     },
     async (request) => users.resetCredentials(deps, request.ctx, request.params.id),
   );
 
   api.post(
     '/users/:id/revoke-sessions',
-    { config: manage, schema: { tags: ['users'], params: IdParams, body: NoBody, response: { 200: Ok, ...errors } } },
+    {
+      config: manage,
+      schema: { tags: ['users'], params: IdParams, body: NoBody, response: { 200: Ok, ...actionErrors } },
+    },
     async (request) => {
       await users.revokeSessions(deps, request.ctx, request.params.id);
       return { ok: true as const };

@@ -12,7 +12,14 @@ import { revokeUserSessions } from '../../platform/sessions.js';
 import { type Tx, withTx } from '../../platform/tx.js';
 import { keepingAnAdmin, selectAgency } from '../agencies/index.js';
 import { issueSetupToken } from '../auth/index.js';
-import { assertGrantable, mayGrantIn, mayManageAccount, normaliseRoles, roleChanges, roleTypeIssues } from './policy.js';
+import {
+  assertGrantable,
+  mayGrantIn,
+  mayManageAccount,
+  normaliseRoles,
+  roleChanges,
+  roleTypeIssues,
+} from './policy.js';
 import { presentUser, readScope } from './queries.js';
 import * as repo from './repo.js';
 
@@ -40,7 +47,8 @@ async function loadTarget(tx: Tx, actor: Actor, id: string, what: 'account' | 'm
   if (!(await repo.userInScope(tx, permissionScope(actor.memberships, 'user.manage'), id, true)))
     throw new AppError('forbidden');
   const memberships = await repo.selectAllMemberships(tx, id);
-  if (what === 'account' && !mayManageAccount(actor.memberships, memberships)) throw new AppError('forbidden');
+  if (what === 'account' && !mayManageAccount(actor.memberships, memberships))
+    throw new AppError('forbidden');
   return memberships;
 }
 
@@ -64,7 +72,10 @@ export async function createUserRecord(
     entityId: userId,
     fields: ['username', 'display_name', 'locale', 'roles', 'setup_token'],
   });
-  return { userId, setup: { setupToken: setup.setupToken, setupExpiresAt: setup.setupExpiresAt.toISOString() } };
+  return {
+    userId,
+    setup: { setupToken: setup.setupToken, setupExpiresAt: setup.setupExpiresAt.toISOString() },
+  };
 }
 
 export async function createUser(
@@ -80,7 +91,9 @@ export async function createUser(
     return await withTx(deps.db.pool, actor, async (tx) => {
       // The actor's grant right on this agency is established: reading its type is the named cross-agency path.
       const agency = await selectAgency(tx, { all: true }, body.agencyId);
-      const issues = agency?.active ? roleTypeIssues(roles, agency.type, ctx.locale) : [invalid('agencyId', ctx.locale)];
+      const issues = agency?.active
+        ? roleTypeIssues(roles, agency.type, ctx.locale)
+        : [invalid('agencyId', ctx.locale)];
       if (issues.length > 0) throw new AppError('validation_failed', issues);
       const { userId, setup } = await createUserRecord(tx, ctx, {
         username: body.username,
@@ -106,7 +119,10 @@ export async function applyUserPatch(
 ): Promise<void> {
   const current = await repo.selectUserState(tx, id);
   if (!current) throw new AppError('not_found');
-  const next = { displayName: patch.displayName ?? current.displayName, active: patch.active ?? current.active };
+  const next = {
+    displayName: patch.displayName ?? current.displayName,
+    active: patch.active ?? current.active,
+  };
   const fields = [
     ...(next.displayName === current.displayName ? [] : ['display_name']),
     ...(next.active === current.active ? [] : ['active']),
@@ -163,12 +179,19 @@ export async function setMembership(
       if (added.length === 0 && removed.length === 0) return presentUser(tx, ctx, id);
       if (added.length > 0) {
         const agency = await selectAgency(tx, { all: true }, body.agencyId);
-        const issues = agency?.active ? roleTypeIssues(added, agency.type, ctx.locale) : [invalid('agencyId', ctx.locale)];
+        const issues = agency?.active
+          ? roleTypeIssues(added, agency.type, ctx.locale)
+          : [invalid('agencyId', ctx.locale)];
         if (issues.length > 0) throw new AppError('validation_failed', issues);
       }
       await keepingAnAdmin(tx, () => repo.setMembershipRoles(tx, id, body.agencyId, roles, ctx.now()));
       await revokeUserSessions(tx, id, ctx.now());
-      await writeAudit(tx, ctx, { action: 'user.roles_change', entityType: 'user', entityId: id, fields: ['roles'] });
+      await writeAudit(tx, ctx, {
+        action: 'user.roles_change',
+        entityType: 'user',
+        entityId: id,
+        fields: ['roles'],
+      });
       return presentUser(tx, ctx, id);
     },
     { isolation: 'serializable' },
@@ -176,7 +199,11 @@ export async function setMembership(
 }
 
 /** Clears password and second factor and returns a new one-time setup token (the route demands a recent step-up). */
-export async function resetCredentials(deps: Deps, ctx: RequestContext, id: string): Promise<SetupIssuedResult> {
+export async function resetCredentials(
+  deps: Deps,
+  ctx: RequestContext,
+  id: string,
+): Promise<SetupIssuedResult> {
   const actor = requireActor(ctx);
   return withTx(deps.db.pool, actor, async (tx) => {
     await loadTarget(tx, actor, id, 'account');
@@ -198,6 +225,11 @@ export async function revokeSessions(deps: Deps, ctx: RequestContext, id: string
   await withTx(deps.db.pool, actor, async (tx) => {
     await loadTarget(tx, actor, id, 'account');
     await revokeUserSessions(tx, id, ctx.now());
-    await writeAudit(tx, ctx, { action: 'user.revoke_sessions', entityType: 'user', entityId: id, fields: ['sessions'] });
+    await writeAudit(tx, ctx, {
+      action: 'user.revoke_sessions',
+      entityType: 'user',
+      entityId: id,
+      fields: ['sessions'],
+    });
   });
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgencyView, UserView } from '../../../shared/contracts/admin.js';
-import { GRANTABLE_ROLES } from '../../../shared/domain/access.js';
 import { createAgency, createUser, signIn } from '../../../../test/factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../../../../test/support/app.js';
 import { Browser } from '../../../../test/support/http.js';
 import { comparable } from '../../../../test/support/identical.js';
 import { writeFingerprint } from '../../../../test/support/snapshot.js';
+import type { AgencyView, UserView } from '../../../shared/contracts/admin.js';
+import { GRANTABLE_ROLES } from '../../../shared/domain/access.js';
 
 describe.each(ENGINES)('users on %s', (engine) => {
   let t: TestApp;
@@ -26,7 +26,9 @@ describe.each(ENGINES)('users on %s', (engine) => {
     return b;
   };
   const ids = (res: { json(): { items: UserView[] } }) => res.json().items.map((u) => u.id);
-  const lastEvent = async () => (await t.admin.query('SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1')).rows[0];
+  const lastEvent = async () =>
+    (await t.admin.query("SELECT * FROM audit_events WHERE outcome <> 'denied' ORDER BY seq DESC LIMIT 1"))
+      .rows[0];
   const newUser = (agencyId: string, roles: string[], extra: Record<string, unknown> = {}) => ({
     username: `u${randomUUID().slice(0, 8)}`,
     displayName: 'Gülälek Annaýewa',
@@ -44,13 +46,18 @@ describe.each(ENGINES)('users on %s', (engine) => {
     sysadmin = await as((await createUser(t, { agencyId: operator.id, roles: ['system_admin'] })).id);
     adminA = await as((await createUser(t, { agencyId: agencyA.id, roles: ['agency_admin'] })).id);
     dpo = await as((await createUser(t, { agencyId: secretariat.id, roles: ['dpo'] })).id);
-    colleagueA = (await createUser(t, { agencyId: agencyA.id, roles: ['case_manager'], displayName: 'Ýazgül Ataýewa' })).id;
-    userB = (await createUser(t, { agencyId: agencyB.id, roles: ['hotline_operator'], displayName: 'Aman Berdiýew' })).id;
-    both = (await createUser(t, { agencyId: agencyA.id, roles: ['analyst'], displayName: 'Bägül Çaryýewa' })).id;
-    await t.admin.query(`INSERT INTO memberships (user_id, agency_id, roles) VALUES ($1, $2, '{case_manager}')`, [
-      both,
-      agencyB.id,
-    ]);
+    colleagueA = (
+      await createUser(t, { agencyId: agencyA.id, roles: ['case_manager'], displayName: 'Ýazgül Ataýewa' })
+    ).id;
+    userB = (
+      await createUser(t, { agencyId: agencyB.id, roles: ['hotline_operator'], displayName: 'Aman Berdiýew' })
+    ).id;
+    both = (await createUser(t, { agencyId: agencyA.id, roles: ['analyst'], displayName: 'Bägül Çaryýewa' }))
+      .id;
+    await t.admin.query(
+      `INSERT INTO memberships (user_id, agency_id, roles) VALUES ($1, $2, '{case_manager}')`,
+      [both, agencyB.id],
+    );
   });
   afterAll(async () => {
     await t?.close();
@@ -58,7 +65,9 @@ describe.each(ENGINES)('users on %s', (engine) => {
 
   describe('creating users', () => {
     it('creates a user without a password and returns a one-time setup token that works once', async () => {
-      const body = newUser(agencyA.id, ['case_manager', 'competent_authority', 'case_manager'], { locale: 'ru' });
+      const body = newUser(agencyA.id, ['case_manager', 'competent_authority', 'case_manager'], {
+        locale: 'ru',
+      });
       const res = await sysadmin.post('/api/users', body);
       expect(res.statusCode).toBe(201);
       const created = res.json();
@@ -68,11 +77,17 @@ describe.each(ENGINES)('users on %s', (engine) => {
         active: true,
         passwordSet: false,
         mfaEnrolled: false,
-        memberships: [{ agencyId: agencyA.id, agencyCode: agencyA.code, roles: ['competent_authority', 'case_manager'] }],
+        memberships: [
+          { agencyId: agencyA.id, agencyCode: agencyA.code, roles: ['competent_authority', 'case_manager'] },
+        ],
       });
       expect(created.setupToken.length).toBeGreaterThanOrEqual(30);
       const event = await lastEvent();
-      expect(event).toMatchObject({ action: 'user.create', entity_id: created.user.id, request_id: res.headers['x-request-id'] });
+      expect(event).toMatchObject({
+        action: 'user.create',
+        entity_id: created.user.id,
+        request_id: res.headers['x-request-id'],
+      });
       expect(event.fields).toEqual(['username', 'display_name', 'locale', 'roles', 'setup_token']);
       expect(JSON.stringify(event)).not.toContain(body.username);
 
@@ -88,17 +103,16 @@ describe.each(ENGINES)('users on %s', (engine) => {
       expect(res.json().user.memberships[0].roles).toEqual(['agency_admin', 'trainer']);
     });
 
-    it.each([
-      ['system_admin'],
-      ['dpo'],
-      ['national_coordinator'],
-    ])('refuses an agency admin granting %s (403 role_not_grantable, nothing written)', async (role) => {
-      const before = await writeFingerprint(t.admin);
-      const res = await adminA.post('/api/users', newUser(agencyA.id, ['trainer', role]));
-      expect(res.statusCode).toBe(403);
-      expect(res.json().code).toBe('role_not_grantable');
-      expect(await writeFingerprint(t.admin)).toEqual(before);
-    });
+    it.each([['system_admin'], ['dpo'], ['national_coordinator']])(
+      'refuses an agency admin granting %s (403 role_not_grantable, nothing written)',
+      async (role) => {
+        const before = await writeFingerprint(t.admin);
+        const res = await adminA.post('/api/users', newUser(agencyA.id, ['trainer', role]));
+        expect(res.statusCode).toBe(403);
+        expect(res.json().code).toBe('role_not_grantable');
+        expect(await writeFingerprint(t.admin)).toEqual(before);
+      },
+    );
 
     it('refuses an agency admin creating users elsewhere, the same for another and an unknown agency', async () => {
       const before = await writeFingerprint(t.admin);
@@ -113,18 +127,29 @@ describe.each(ENGINES)('users on %s', (engine) => {
       for (const roles of [['hotline_operator'], ['system_admin'], ['national_coordinator', 'trainer']]) {
         const res = await sysadmin.post('/api/users', newUser(agencyA.id, roles));
         expect(res.statusCode).toBe(400);
-        expect(res.json()).toMatchObject({ code: 'validation_failed', issues: [{ path: 'roles', code: 'invalid_value' }] });
+        expect(res.json()).toMatchObject({
+          code: 'validation_failed',
+          issues: [{ path: 'roles', code: 'invalid_value' }],
+        });
       }
       const unknownAgency = await sysadmin.post('/api/users', newUser(randomUUID(), ['trainer']));
       expect(unknownAgency.json().issues).toEqual([expect.objectContaining({ path: 'agencyId' })]);
-      expect((await sysadmin.post('/api/users', newUser(agencyB.id, ['hotline_operator']))).statusCode).toBe(201);
+      expect((await sysadmin.post('/api/users', newUser(agencyB.id, ['hotline_operator']))).statusCode).toBe(
+        201,
+      );
     });
 
     it('refuses a username that is taken, whatever its case (409, nothing written)', async () => {
-      const first = await sysadmin.post('/api/users', newUser(agencyB.id, ['trainer'], { username: 'maral.orazowa' }));
+      const first = await sysadmin.post(
+        '/api/users',
+        newUser(agencyB.id, ['trainer'], { username: 'maral.orazowa' }),
+      );
       expect(first.statusCode).toBe(201);
       const before = await writeFingerprint(t.admin);
-      const res = await sysadmin.post('/api/users', newUser(agencyB.id, ['trainer'], { username: 'Maral.Orazowa' }));
+      const res = await sysadmin.post(
+        '/api/users',
+        newUser(agencyB.id, ['trainer'], { username: 'Maral.Orazowa' }),
+      );
       expect(res.statusCode).toBe(409);
       expect(res.json().code).toBe('username_taken');
       expect(await writeFingerprint(t.admin)).toEqual(before);
@@ -140,11 +165,23 @@ describe.each(ENGINES)('users on %s', (engine) => {
         created_by: 'me',
       });
       expect(res.statusCode).toBe(400);
-      const paths = res.json().issues.map((i: { path: string }) => i.path).sort();
+      const paths = res
+        .json()
+        .issues.map((i: { path: string }) => i.path)
+        .sort();
       expect(paths).toEqual(['', 'agencyId', 'displayName', 'roles.0', 'username']);
       expect(await writeFingerprint(t.admin)).toEqual(before);
 
-      const ruAdmin = await as((await createUser(t, { agencyId: operator.id, roles: ['system_admin'], locale: 'ru' })).id, 'ru');
+      const anonymous = await t.app.inject({
+        method: 'GET',
+        url: '/api/users',
+        headers: { 'accept-language': 'ru' },
+      });
+      expect(anonymous.json().message).toBe('Пожалуйста, войдите в систему.');
+      const ruAdmin = await as(
+        (await createUser(t, { agencyId: operator.id, roles: ['system_admin'], locale: 'ru' })).id,
+        'ru',
+      );
       const ru = await ruAdmin.post('/api/users', { username: 'x', roles: [] });
       expect(ru.json().message).toBe('Некоторые поля заполнены неверно. Проверьте их.');
       expect(ru.json().issues.find((i: { path: string }) => i.path === 'displayName').message).toBe(
@@ -175,7 +212,10 @@ describe.each(ENGINES)('users on %s', (engine) => {
       expect(list.items.every((u) => u.memberships.every((m) => m.agencyId === agencyA.id))).toBe(true);
       expect(ids(res)).toEqual(expect.arrayContaining([colleagueA, both]));
       expect(ids(res)).not.toContain(userB);
-      expect((await adminA.get(`/api/users?agencyId=${agencyB.id}`)).json()).toMatchObject({ items: [], total: 0 });
+      expect((await adminA.get(`/api/users?agencyId=${agencyB.id}`)).json()).toMatchObject({
+        items: [],
+        total: 0,
+      });
     });
 
     it('shows a colleague who also works elsewhere with only the memberships in scope', async () => {
@@ -190,13 +230,17 @@ describe.each(ENGINES)('users on %s', (engine) => {
       expect(outOfScope.statusCode).toBe(404);
       expect(comparable(outOfScope)).toEqual(comparable(await adminA.get(`/api/users/${randomUUID()}`)));
       const write = await adminA.patch(`/api/users/${userB}`, { displayName: 'X' });
-      expect(comparable(write)).toEqual(comparable(await adminA.patch(`/api/users/${randomUUID()}`, { displayName: 'X' })));
+      expect(comparable(write)).toEqual(
+        comparable(await adminA.patch(`/api/users/${randomUUID()}`, { displayName: 'X' })),
+      );
     });
 
     it('sorts by name in the caller language and filters by text, agency and status, with paging', async () => {
       const all = (await sysadmin.get('/api/users?limit=200')).json() as { items: UserView[]; total: number };
       const names = all.items.map((u) => u.displayName);
-      expect(names).toEqual([...names].sort(new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare));
+      expect(names).toEqual(
+        [...names].sort(new Intl.Collator('en', { sensitivity: 'base', numeric: true }).compare),
+      );
       expect(all.total).toBe(all.items.length);
       const page = (await sysadmin.get('/api/users?limit=2&offset=1')).json();
       expect(page.total).toBe(all.total);
@@ -219,17 +263,29 @@ describe.each(ENGINES)('users on %s', (engine) => {
 
     it('changes roles in an agency the actor administers, and removes the membership with an empty list', async () => {
       const target = await createUser(t, { agencyId: agencyA.id, roles: ['trainer'] });
-      const res = await adminA.put(`/api/users/${target.id}/memberships`, { agencyId: agencyA.id, roles: ['case_manager'] });
+      const res = await adminA.put(`/api/users/${target.id}/memberships`, {
+        agencyId: agencyA.id,
+        roles: ['case_manager'],
+      });
       expect(res.statusCode).toBe(200);
-      expect(res.json().memberships).toEqual([expect.objectContaining({ agencyId: agencyA.id, roles: ['case_manager'] })]);
-      expect(await lastEvent()).toMatchObject({ action: 'user.roles_change', entity_id: target.id, fields: ['roles'] });
-      const removed = await adminA.put(`/api/users/${target.id}/memberships`, { agencyId: agencyA.id, roles: [] });
+      expect(res.json().memberships).toEqual([
+        expect.objectContaining({ agencyId: agencyA.id, roles: ['case_manager'] }),
+      ]);
+      expect(await lastEvent()).toMatchObject({
+        action: 'user.roles_change',
+        entity_id: target.id,
+        fields: ['roles'],
+      });
+      const removed = await adminA.put(`/api/users/${target.id}/memberships`, {
+        agencyId: agencyA.id,
+        roles: [],
+      });
       expect(removed.json().memberships).toEqual([]);
       // No longer in the admin's agency: now out of scope.
       expect((await adminA.get(`/api/users/${target.id}`)).statusCode).toBe(404);
     });
 
-    it('refuses role changes beyond the actor\'s grants, and changes to one\'s own roles; nothing written', async () => {
+    it("refuses role changes beyond the actor's grants, and changes to one's own roles; nothing written", async () => {
       const me = (await adminA.get('/api/me')).json();
       const before = await writeFingerprint(t.admin);
       const cases: Array<[string, unknown, number, string]> = [

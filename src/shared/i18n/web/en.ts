@@ -325,6 +325,7 @@ export const en = {
   'auditAction.user.update_self': 'Own profile changed',
   'auditAction.user.membership': 'Roles changed',
   'auditAction.user.membership_upsert': 'Roles changed',
+  'auditAction.user.roles_change': 'Roles changed',
   'auditAction.user.reset_credentials': 'Sign-in reset',
   'auditAction.user.revoke_sessions': 'Sessions ended by administrator',
   'auditAction.audit.read': 'Audit log viewed',
@@ -333,6 +334,7 @@ export const en = {
   'entityType.agency': 'Agency',
   'entityType.session': 'Session',
   'entityType.membership': 'Membership',
+  'entityType.audit': 'Audit log',
   'entityType.route': 'Address',
 
   // My account

@@ -12,7 +12,7 @@ export const ru: Record<keyof typeof en, string> = {
   'nav.agencies': 'Организации',
   'nav.users': 'Пользователи',
   'nav.audit': 'Журнал аудита',
-  'nav.account': 'Моя учётная запись',
+  'nav.account': 'Личный кабинет',
 
   // Общие слова
   'common.loading': 'Загрузка…',
@@ -332,6 +332,7 @@ export const ru: Record<keyof typeof en, string> = {
   'auditAction.user.update_self': 'Изменён собственный профиль',
   'auditAction.user.membership': 'Роли изменены',
   'auditAction.user.membership_upsert': 'Роли изменены',
+  'auditAction.user.roles_change': 'Роли изменены',
   'auditAction.user.reset_credentials': 'Вход сброшен',
   'auditAction.user.revoke_sessions': 'Сеансы завершены администратором',
   'auditAction.audit.read': 'Просмотр журнала аудита',
@@ -340,10 +341,11 @@ export const ru: Record<keyof typeof en, string> = {
   'entityType.agency': 'Организация',
   'entityType.session': 'Сеанс',
   'entityType.membership': 'Членство',
+  'entityType.audit': 'Журнал аудита',
   'entityType.route': 'Адрес',
 
   // Моя учётная запись
-  'account.title': 'Моя учётная запись',
+  'account.title': 'Личный кабинет',
   'account.lead': 'Ваше имя, язык, пароль и сеансы входа.',
   'account.profile': 'Профиль',
   'account.profileLead': 'Как вас видят коллеги и на каком языке работает Halas.',

@@ -325,6 +325,7 @@ export const tk: Record<keyof typeof en, string> = {
   'auditAction.user.update_self': 'Öz profili üýtgedildi',
   'auditAction.user.membership': 'Rollar üýtgedildi',
   'auditAction.user.membership_upsert': 'Rollar üýtgedildi',
+  'auditAction.user.roles_change': 'Rollar üýtgedildi',
   'auditAction.user.reset_credentials': 'Giriş täzeden sazlandy',
   'auditAction.user.revoke_sessions': 'Sessiýalar administrator tarapyndan tamamlandy',
   'auditAction.audit.read': 'Audit žurnaly görüldi',
@@ -333,6 +334,7 @@ export const tk: Record<keyof typeof en, string> = {
   'entityType.agency': 'Edara',
   'entityType.session': 'Sessiýa',
   'entityType.membership': 'Agzalyk',
+  'entityType.audit': 'Audit žurnaly',
   'entityType.route': 'Salgy',
 
   // Meniň hasabym

@@ -11,7 +11,7 @@ import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
-import { ErrorText, FormError } from '../../components/ErrorText.js';
+import { ErrorText, FormError, useErrorMessage } from '../../components/ErrorText.js';
 import { SelectField, TextField } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { LoadError, Loading } from '../../components/Status.js';
@@ -160,6 +160,7 @@ function SessionsCard() {
   const toast = useToast();
   const queryClient = useQueryClient();
   const { signOut } = useSession();
+  const errorMessage = useErrorMessage();
   const [confirmAll, setConfirmAll] = useState(false);
   const sessions = useQuery({ queryKey: ['sessions'], queryFn: ({ signal }) => endpoints.sessions(signal) });
   const end = useMutation({
@@ -168,7 +169,7 @@ function SessionsCard() {
       toast(t('account.sessionEnded'));
       await queryClient.invalidateQueries({ queryKey: ['sessions'] });
     },
-    onError: (error) => toast(error.message || t('error.unexpected'), 'error'),
+    onError: (error) => toast(errorMessage(error), 'error'),
   });
   const all = useMutation({
     mutationFn: () => endpoints.logoutAll(),

@@ -8,6 +8,7 @@ import { CheckboxField } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { SearchBox, useDebounced } from '../../components/SearchBox.js';
 import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { useLocale } from '../../i18n/LocaleProvider.js';
 import { agencyTypeKey, useLocalized, useT } from '../../i18n/useT.js';
 import { AgencyFormDialog } from './AgencyFormDialog.js';
 import { useAgencies } from './queries.js';
@@ -16,6 +17,7 @@ export function AgenciesPage() {
   const t = useT();
   const can = useCan();
   const localized = useLocalized();
+  const { locale } = useLocale();
   const [q, setQ] = useState('');
   const [includeInactive, setIncludeInactive] = useState(false);
   const [creating, setCreating] = useState(false);
@@ -81,25 +83,27 @@ export function AgenciesPage() {
                 </tr>
               </thead>
               <tbody>
-                {agencies.data.items.map((agency) => (
-                  <tr key={agency.id}>
-                    <th scope="row" className="cell-primary">
-                      <Link to={`/agencies/${agency.id}`}>{localized(agency.name)}</Link>
-                    </th>
-                    <td>
-                      <code className="code-chip">{agency.code}</code>
-                    </td>
-                    <td>{t(agencyTypeKey(agency.type))}</td>
-                    <td>{agency.region ?? <span className="muted">—</span>}</td>
-                    <td>
-                      {agency.active ? (
-                        <Badge tone="success">{t('common.active')}</Badge>
-                      ) : (
-                        <Badge tone="neutral">{t('common.inactive')}</Badge>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                {[...agencies.data.items]
+                  .sort((a, b) => localized(a.name).localeCompare(localized(b.name), locale))
+                  .map((agency) => (
+                    <tr key={agency.id}>
+                      <th scope="row" className="cell-primary">
+                        <Link to={`/agencies/${agency.id}`}>{localized(agency.name)}</Link>
+                      </th>
+                      <td>
+                        <code className="code-chip">{agency.code}</code>
+                      </td>
+                      <td>{t(agencyTypeKey(agency.type))}</td>
+                      <td>{agency.region ?? <span className="muted">—</span>}</td>
+                      <td>
+                        {agency.active ? (
+                          <Badge tone="success">{t('common.active')}</Badge>
+                        ) : (
+                          <Badge tone="neutral">{t('common.inactive')}</Badge>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
           </div>

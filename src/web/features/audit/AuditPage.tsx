@@ -10,6 +10,7 @@ import { Badge, type Tone } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { SelectField, TextField } from '../../components/Field.js';
+import { Icon } from '../../components/Icon.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useActionLabel, useT } from '../../i18n/useT.js';
@@ -66,7 +67,6 @@ function EntityCell({ event }: { event: AuditEventT }) {
   const typeId = `entityType.${event.entityType}`;
   const typeLabel = typeId in intl.messages ? intl.formatMessage({ id: typeId }) : event.entityType;
   const id = event.entityId;
-  const short = id && id.length > 12 ? `${id.slice(0, 8)}…` : id;
   const href =
     id && event.entityType === 'user'
       ? `/users/${id}`
@@ -78,12 +78,12 @@ function EntityCell({ event }: { event: AuditEventT }) {
       <span className="entity-type">{typeLabel}</span>
       {id ? (
         href ? (
-          <Link to={href} className="mono" title={id} aria-label={`${typeLabel} ${id}`}>
-            {short}
+          <Link to={href} className="mono id-cell" title={id}>
+            {id}
           </Link>
         ) : (
-          <span className="mono" title={id}>
-            {short}
+          <span className="mono id-cell" title={id}>
+            {id}
           </span>
         )
       ) : null}
@@ -95,6 +95,10 @@ export function AuditPage() {
   const t = useT();
   const can = useCan();
   const actionLabel = useActionLabel();
+  const intl = useIntl();
+  const knownActions = Object.keys(intl.messages)
+    .filter((id) => id.startsWith('auditAction.'))
+    .map((id) => id.slice('auditAction.'.length));
   const [filters, setFilters] = useState<Filters>(EMPTY);
   // The cursor history, so "newer" can step back.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
@@ -119,7 +123,21 @@ export function AuditPage() {
       <PageHeader title={t('audit.title')} description={t('audit.lead')} />
       <Card title={t('audit.filters')} className="card-filters">
         <form onSubmit={apply} noValidate className="filter-form" data-testid="audit-filters">
-          <TextField label={t('audit.action')} data-testid="audit-action" {...form.register('action')} />
+          <TextField
+            label={t('audit.action')}
+            list="audit-action-codes"
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="audit-action"
+            {...form.register('action')}
+          />
+          <datalist id="audit-action-codes">
+            {knownActions.map((code) => (
+              <option key={code} value={code}>
+                {actionLabel(code)}
+              </option>
+            ))}
+          </datalist>
           <SelectField label={t('audit.outcome')} data-testid="audit-outcome" {...form.register('outcome')}>
             <option value="">{t('audit.anyOutcome')}</option>
             <option value="success">{t('outcome.success')}</option>
@@ -240,8 +258,8 @@ export function AuditPage() {
                     </td>
                     <td>
                       {event.requestId ? (
-                        <span className="mono small" title={event.requestId}>
-                          {event.requestId.length > 14 ? `${event.requestId.slice(0, 12)}…` : event.requestId}
+                        <span className="mono small id-cell" title={event.requestId}>
+                          {event.requestId}
                         </span>
                       ) : (
                         <span className="muted">—</span>
@@ -272,6 +290,7 @@ export function AuditPage() {
             data-testid="audit-older"
           >
             {t('audit.older')}
+            <Icon name="chevronRight" />
           </Button>
         </nav>
       </Card>

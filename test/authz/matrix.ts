@@ -1,0 +1,96 @@
+import type { ErrorCode } from '../../src/shared/contracts/errors.js';
+import { ROLES, type Role } from '../../src/shared/domain/access.js';
+import { PERSONAS, type PersonaName } from '../factories/personas.js';
+
+/**
+ * G01: the authorization matrix, as data. One entry per route the app registers (`METHOD /url`, exactly as
+ * in `app.declaredRoutes`); the suite fails for a route missing here and for an entry without a route.
+ * For every route × persona the test sends a valid request: personas in `allow` must get through, everyone
+ * else is refused (401 without a valid session, otherwise 403 or 404).
+ * Change this file only together with a reviewed change of who may do what.
+ */
+export interface Expectation {
+  /** Personas whose request must succeed (2xx, or the `reached` answer). */
+  allow: readonly PersonaName[];
+  /**
+   * For a sample that cannot succeed without a secret the matrix does not hold (a password, a one-time code,
+   * a setup token): the error every allowed persona gets instead, which shows the request passed the access
+   * check and reached the handler.
+   */
+  reached?: ErrorCode;
+  /**
+   * Routes with `:id`: which record kind it names. The test then also sends a random uuid (404 for allowed
+   * personas) and a record of another agency, which must look byte-identical to the random uuid (G02).
+   */
+  record?: 'agency' | 'user' | 'own-session';
+  /** Allowed personas for whom no record of that kind is out of scope (cross-agency roles). */
+  seesAll?: readonly PersonaName[];
+}
+
+const everyone = PERSONAS;
+const signedIn: readonly PersonaName[] = ROLES;
+const only = (...roles: Role[]): readonly PersonaName[] => roles;
+
+export const MATRIX: Record<string, Expectation> = {
+  'GET /api/health': { allow: everyone },
+  'GET /api/ready': { allow: everyone },
+  'GET /api/meta': { allow: everyone },
+  'GET /api/openapi.json': { allow: everyone },
+  'GET /*': { allow: everyone },
+
+  'POST /api/auth/login': { allow: everyone, reached: 'invalid_credentials' },
+  'POST /api/auth/setup': { allow: everyone, reached: 'setup_token_invalid' },
+  'POST /api/auth/mfa/verify': { allow: signedIn, reached: 'mfa_invalid' },
+  'POST /api/auth/recovery': { allow: signedIn, reached: 'mfa_invalid' },
+  'POST /api/auth/mfa/enrol/start': { allow: signedIn },
+  'POST /api/auth/mfa/enrol/finish': { allow: signedIn, reached: 'mfa_invalid' },
+  'POST /api/auth/reauth': { allow: signedIn, reached: 'invalid_credentials' },
+  'POST /api/auth/logout': { allow: signedIn },
+  'POST /api/auth/logout-all': { allow: signedIn },
+
+  'GET /api/me': { allow: signedIn },
+  'PATCH /api/me': { allow: signedIn },
+  'POST /api/me/password': { allow: signedIn, reached: 'invalid_credentials' },
+  'GET /api/me/sessions': { allow: signedIn },
+  'DELETE /api/me/sessions/:id': { allow: signedIn, record: 'own-session', seesAll: [] },
+
+  'GET /api/agencies': { allow: signedIn },
+  'POST /api/agencies': { allow: only('system_admin') },
+  'GET /api/agencies/:id': {
+    allow: signedIn,
+    record: 'agency',
+    seesAll: only('system_admin', 'national_coordinator', 'dpo'),
+  },
+  'PATCH /api/agencies/:id': { allow: only('system_admin'), record: 'agency', seesAll: only('system_admin') },
+
+  'GET /api/users': { allow: only('system_admin', 'agency_admin', 'dpo') },
+  'GET /api/users/grantable-roles': { allow: only('system_admin', 'agency_admin') },
+  'POST /api/users': { allow: only('system_admin', 'agency_admin') },
+  'GET /api/users/:id': {
+    allow: only('system_admin', 'agency_admin', 'dpo'),
+    record: 'user',
+    seesAll: only('system_admin', 'dpo'),
+  },
+  'PATCH /api/users/:id': {
+    allow: only('system_admin', 'agency_admin'),
+    record: 'user',
+    seesAll: only('system_admin'),
+  },
+  'PUT /api/users/:id/memberships': {
+    allow: only('system_admin', 'agency_admin'),
+    record: 'user',
+    seesAll: only('system_admin'),
+  },
+  'POST /api/users/:id/reset-credentials': {
+    allow: only('system_admin', 'agency_admin'),
+    record: 'user',
+    seesAll: only('system_admin'),
+  },
+  'POST /api/users/:id/revoke-sessions': {
+    allow: only('system_admin', 'agency_admin'),
+    record: 'user',
+    seesAll: only('system_admin'),
+  },
+
+  'GET /api/audit': { allow: only('dpo') },
+};

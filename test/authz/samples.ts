@@ -1,0 +1,75 @@
+import { unique } from '../factories/index.js';
+import type { Persona, Personas } from '../factories/personas.js';
+
+/** The records the matrix needs besides the personas: an agency and a user no agency-scoped persona sees. */
+export interface World {
+  personas: Personas;
+  foreign: { agencyId: string; userId: string };
+}
+
+export interface Sample {
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
+type Build = (persona: Persona, world: World) => Sample;
+
+/** The persona's own agency (anonymous has none: any agency will do, the request is refused anyway). */
+const home = (p: Persona, w: World) => p.agencyId ?? w.foreign.agencyId;
+
+/**
+ * A valid request per route (params come from the matrix's record kinds). Valid means it passes schema
+ * validation, so only access decides; a route without an entry sends neither query nor body.
+ */
+export const SAMPLES: Record<string, Build> = {
+  'POST /api/auth/login': () => ({ body: { username: 'nobody-by-this-name', password: 'not the password' } }),
+  'POST /api/auth/setup': () => ({
+    body: { token: 'x'.repeat(32), password: 'a long enough passphrase here' },
+  }),
+  'POST /api/auth/mfa/verify': () => ({ body: { code: '000000' } }),
+  'POST /api/auth/recovery': () => ({ body: { code: 'AAAAA-BBBBB' } }),
+  'POST /api/auth/mfa/enrol/start': () => ({ body: {} }),
+  'POST /api/auth/mfa/enrol/finish': () => ({ body: { code: '000000' } }),
+  'POST /api/auth/reauth': () => ({ body: { password: 'not the password', code: '000000' } }),
+  'POST /api/auth/logout': () => ({ body: {} }),
+  'POST /api/auth/logout-all': () => ({ body: {} }),
+  'PATCH /api/me': () => ({ body: { displayName: 'Matrix Persona' } }),
+  'POST /api/me/password': () => ({
+    body: { currentPassword: 'not the password', newPassword: 'another long enough passphrase' },
+  }),
+  'GET /api/agencies': () => ({ query: { includeInactive: 'true' } }),
+  'POST /api/agencies': () => {
+    const code = unique('matrix');
+    return {
+      body: {
+        code,
+        type: 'ngo',
+        name: { tk: `Gurama ${code}`, ru: `Организация ${code}`, en: `Organisation ${code}` },
+      },
+    };
+  },
+  'PATCH /api/agencies/:id': () => ({ body: { region: 'Ahal' } }),
+  'GET /api/users': (p, w) => ({ query: { agencyId: home(p, w) } }),
+  'GET /api/users/grantable-roles': (p, w) => ({ query: { agencyId: home(p, w) } }),
+  'POST /api/users': (p, w) => ({
+    body: {
+      username: unique('matrix'),
+      displayName: 'Matrix Newcomer',
+      agencyId: home(p, w),
+      roles: ['trainer'],
+    },
+  }),
+  'PATCH /api/users/:id': () => ({ body: { displayName: 'Matrix Colleague' } }),
+  'PUT /api/users/:id/memberships': (p, w) => ({
+    body: { agencyId: home(p, w), roles: ['trainer', 'analyst'] },
+  }),
+  'POST /api/users/:id/reset-credentials': () => ({ body: {} }),
+  'POST /api/users/:id/revoke-sessions': () => ({ body: {} }),
+  'GET /api/audit': () => ({ query: { limit: '5' } }),
+};
+
+/** The concrete URL of a route pattern: `:id` replaced, the web catch-all given a client-side path. */
+export function urlOf(pattern: string, id?: string): string {
+  if (pattern === '/*') return '/cases/recent';
+  return id ? pattern.replace(':id', id) : pattern;
+}
