@@ -117,6 +117,22 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     expect((await recent.post(`/api/users/${id}/reset-credentials`)).statusCode).toBe(200);
   });
 
+  it('granting roles needs a step-up within 5 minutes too (G14)', async () => {
+    const id = await memberOf(agencyA.id);
+    const stale = await as(sysadminId, { authenticatedAt: new Date(t.clock.now().getTime() - 301_000) });
+    const before = await writeFingerprint(t.admin);
+    const put = await stale.put(`/api/users/${id}/memberships`, { agencyId: agencyA.id, roles: ['trainer'] });
+    expect(put.json().code).toBe('reauth_required');
+    const create = await stale.post('/api/users', {
+      username: 'stepup.newcomer',
+      displayName: 'Step Up',
+      agencyId: agencyA.id,
+      roles: ['trainer'],
+    });
+    expect(create.json().code).toBe('reauth_required');
+    expect(await writeFingerprint(t.admin)).toEqual(before);
+  });
+
   it('reset-credentials clears password and second factor, ends sessions and returns a new setup token', async () => {
     const id = await memberOf(agencyA.id);
     await t.admin.query(

@@ -34,6 +34,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const read = { access: { permission: 'user.read' as const } };
   const manage = { access: { permission: 'user.manage' as const } };
+  /** Granting roles is a dangerous action: it needs a sign-in or step-up in the last 5 minutes (G14). */
+  const grant = { ...manage, recentAuthSeconds: 300 };
 
   api.get(
     '/users',
@@ -64,7 +66,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   api.post(
     '/users',
     {
-      config: manage,
+      config: grant,
       schema: { tags: ['users'], body: UserCreate, response: { 201: UserCreated, ...createErrors } },
     },
     async (request, reply) => reply.code(201).send(await users.createUser(deps, request.ctx, request.body)),
@@ -96,7 +98,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   api.put(
     '/users/:id/memberships',
     {
-      config: manage,
+      config: grant,
       schema: {
         tags: ['users'],
         params: IdParams,
