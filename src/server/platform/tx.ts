@@ -24,6 +24,11 @@ const DEADLOCK = '40P01';
 export interface TxOptions {
   isolation?: 'read committed' | 'serializable';
   readOnly?: boolean;
+  /**
+   * The one named cross-agency path: row-level security lets the transaction see every agency's rows.
+   * Only system jobs (key rotation, retention) use it, never a user's request.
+   */
+  systemPath?: 'key-rotation' | 'retention';
 }
 
 /**
@@ -43,8 +48,12 @@ export async function withTx<T>(
       await client.query(BEGIN[options.isolation ?? 'read committed'][options.readOnly ? 1 : 0]);
       await client.query('SET LOCAL ROLE halas_app');
       await client.query(
-        "SELECT set_config('app.user_id', $1, true), set_config('app.agency_ids', $2, true)",
-        [actor?.userId ?? '', (actor?.memberships ?? []).map((m) => m.agencyId).join(',')],
+        "SELECT set_config('app.user_id', $1, true), set_config('app.agency_ids', $2, true), set_config('app.scope', $3, true)",
+        [
+          actor?.userId ?? '',
+          (actor?.memberships ?? []).map((m) => m.agencyId).join(','),
+          options.systemPath ? 'system' : '',
+        ],
       );
       const tx: Tx = {
         query: (text, params) => client.query(text, params as unknown[]),
