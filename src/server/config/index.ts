@@ -18,6 +18,8 @@ export interface Config {
   trustProxy: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /** Distinct persons whose identifying fields one user may reveal per hour before a step-up (G07). */
+  bulkRevealsPerHour: number;
   session: { idleSeconds: number; absoluteSeconds: number };
   /** Password hashing parameters (tests use cheap ones, production the ASVS ones). */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: boolEnv(env, 'HALAS_TRUST_PROXY', false),
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: 256 * 1024,
+    bulkRevealsPerHour: intEnv(env, 'HALAS_BULK_REVEALS_PER_HOUR', 60, 1, 100_000),
     session: {
       idleSeconds: intEnv(env, 'HALAS_SESSION_IDLE_SECONDS', 15 * 60, 60, 24 * 3600),
       absoluteSeconds: intEnv(env, 'HALAS_SESSION_ABSOLUTE_SECONDS', 12 * 3600, 300, 7 * 24 * 3600),

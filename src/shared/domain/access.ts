@@ -50,6 +50,21 @@ export const PERMISSIONS = [
   'user.manage',
   /** Read the audit trail. */
   'audit.read',
+  /** See persons in scope (own agency's, or shared with the agency by consent); fields by class rules. */
+  'person.read',
+  /** Register a person. */
+  'person.create',
+  /** Change a person's record (only the classes the role may write). */
+  'person.update',
+  /** See and record consent, and record its withdrawal. */
+  'consent.read',
+  'consent.manage',
+  /** Request or approve (as a second person) a disclosure without consent. */
+  'consent.override',
+  /** Review possible duplicates across agencies; link or merge records. */
+  'duplicate.review',
+  /** See alerts raised for the data protection officer (overrides, break-the-glass, bulk access). */
+  'alert.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -63,17 +78,51 @@ export type Scope = 'agency' | 'all';
 export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> = {
   system_admin: { 'agency.read': 'all', 'agency.manage': 'all', 'user.read': 'all', 'user.manage': 'all' },
   agency_admin: { 'agency.read': 'agency', 'user.read': 'agency', 'user.manage': 'agency' },
-  hotline_operator: { 'agency.read': 'agency' },
-  frontline_identifier: { 'agency.read': 'agency' },
-  competent_authority: { 'agency.read': 'agency' },
-  case_manager: { 'agency.read': 'agency' },
-  service_provider: { 'agency.read': 'agency' },
-  guardian: { 'agency.read': 'agency' },
-  national_coordinator: { 'agency.read': 'all' },
+  hotline_operator: {
+    'agency.read': 'agency',
+    'person.read': 'agency',
+    'person.create': 'agency',
+    'person.update': 'agency',
+    'consent.read': 'agency',
+    'consent.manage': 'agency',
+  },
+  frontline_identifier: {
+    'agency.read': 'agency',
+    'person.read': 'agency',
+    'person.create': 'agency',
+    'person.update': 'agency',
+    'consent.read': 'agency',
+    'consent.manage': 'agency',
+  },
+  competent_authority: {
+    'agency.read': 'agency',
+    'person.read': 'agency',
+    'person.update': 'agency',
+    'consent.read': 'agency',
+    'consent.override': 'agency',
+  },
+  case_manager: {
+    'agency.read': 'agency',
+    'person.read': 'agency',
+    'person.create': 'agency',
+    'person.update': 'agency',
+    'consent.read': 'agency',
+    'consent.manage': 'agency',
+    'consent.override': 'agency',
+  },
+  service_provider: { 'agency.read': 'agency', 'person.read': 'agency', 'person.update': 'agency' },
+  guardian: {
+    'agency.read': 'agency',
+    'person.read': 'agency',
+    'person.update': 'agency',
+    'consent.read': 'agency',
+    'consent.manage': 'agency',
+  },
+  national_coordinator: { 'agency.read': 'all', 'duplicate.review': 'all' },
   nap_focal_point: { 'agency.read': 'agency' },
   analyst: { 'agency.read': 'agency' },
   trainer: { 'agency.read': 'agency' },
-  dpo: { 'agency.read': 'all', 'user.read': 'all', 'audit.read': 'all' },
+  dpo: { 'agency.read': 'all', 'user.read': 'all', 'audit.read': 'all', 'alert.read': 'all' },
 };
 
 /**

@@ -13,7 +13,8 @@ CREATE OR REPLACE FUNCTION halas_system_scope() RETURNS boolean LANGUAGE sql STA
 $$;
 --> statement-breakpoint
 -- Second wall: even a query that forgets its scope predicate sees only the rows of the request's agencies
--- (and, for persons, those shared with them by valid consent).
+-- (and, for persons, those shared with them by a consent not withdrawn or an approved override; expiry and
+-- the exact classes are decided by the application, on the application's clock).
 ALTER TABLE consents ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
 ALTER TABLE consents FORCE ROW LEVEL SECURITY;
@@ -31,8 +32,9 @@ CREATE POLICY persons_scope ON persons TO halas_app
     halas_system_scope()
     OR owner_agency_id = ANY (halas_agency_ids())
     OR id IN (SELECT c.person_id FROM consents c
-               WHERE c.recipient_agency_id = ANY (halas_agency_ids()) AND c.withdrawn_at IS NULL
-                 AND (c.expires_at IS NULL OR c.expires_at > now()))
+               WHERE c.recipient_agency_id = ANY (halas_agency_ids()) AND c.withdrawn_at IS NULL)
+    OR id IN (SELECT o.person_id FROM consent_overrides o
+               WHERE o.recipient_agency_id = ANY (halas_agency_ids()) AND o.status = 'approved')
   )
   WITH CHECK (halas_system_scope() OR owner_agency_id = ANY (halas_agency_ids()));
 --> statement-breakpoint

@@ -13,6 +13,9 @@ export const en = {
   'error.csrf_rejected': 'The request was refused because it did not come from the Halas application.',
   'error.reauth_required': 'Please confirm your identity again to continue.',
   'error.role_not_grantable': 'You cannot grant one or more of these roles.',
+  'error.field_not_writable': 'You may not change one or more of these parts of the record.',
+  'error.consent_invalid':
+    'This consent cannot be recorded: check who gives it (a child needs a guardian), the recipient and the dates.',
   'error.not_found': 'Not found.',
   'error.method_not_allowed': 'This method is not allowed here.',
   'error.conflict': 'The record was changed by someone else. Reload it and try again.',

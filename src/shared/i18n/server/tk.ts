@@ -13,6 +13,9 @@ export const tk: Record<ServerMessageKey, string> = {
   'error.csrf_rejected': 'Haýyş ret edildi: ol Halas programmasyndan iberilmedi.',
   'error.reauth_required': 'Dowam etmek üçin şahsyýetiňizi ýene bir gezek tassyklaň.',
   'error.role_not_grantable': 'Bu wezipeleriň birini ýa-da birnäçesini berip bilmeýärsiňiz.',
+  'error.field_not_writable': 'Ýazgynyň bu bölekleriniň birini ýa-da birnäçesini üýtgedip bilmeýärsiňiz.',
+  'error.consent_invalid':
+    'Bu razylygy ýazyp bolmaýar: ony kimiň berýändigini (çaga üçin — hossary), alyjyny we seneleri barlaň.',
   'error.not_found': 'Tapylmady.',
   'error.method_not_allowed': 'Bu usul bu ýerde rugsat edilmeýär.',
   'error.conflict': 'Ýazgy başga biri tarapyndan üýtgedildi. Ony täzeläp, gaýtadan synanyşyň.',

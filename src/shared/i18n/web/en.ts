@@ -393,6 +393,9 @@ export const en = {
   'error.forbidden': 'You are not allowed to do this.',
   'error.csrf_rejected': 'The request was refused. Reload the page and try again.',
   'error.reauth_required': 'Please confirm it is you.',
+  'error.field_not_writable': 'You may not change this part of the record.',
+  'error.consent_invalid':
+    'This consent cannot be recorded. Check who gives it, the recipient and the dates.',
   'error.role_not_grantable': 'You cannot grant this role.',
   'error.not_found': 'Not found.',
   'error.method_not_allowed': 'This action is not allowed.',

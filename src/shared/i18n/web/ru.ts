@@ -401,6 +401,8 @@ export const ru: Record<keyof typeof en, string> = {
   'error.forbidden': 'У вас нет права на это действие.',
   'error.csrf_rejected': 'Запрос отклонён. Обновите страницу и повторите попытку.',
   'error.reauth_required': 'Подтвердите, что это вы.',
+  'error.field_not_writable': 'Вам нельзя изменять эту часть записи.',
+  'error.consent_invalid': 'Это согласие нельзя записать. Проверьте, кто его даёт, получателя и даты.',
   'error.role_not_grantable': 'Вы не можете назначить эту роль.',
   'error.not_found': 'Не найдено.',
   'error.method_not_allowed': 'Это действие недопустимо.',

@@ -393,6 +393,8 @@ export const tk: Record<keyof typeof en, string> = {
   'error.forbidden': 'Bu hereketi etmäge hukugyňyz ýok.',
   'error.csrf_rejected': 'Sorag ret edildi. Sahypany täzeläň we gaýtadan synanyşyň.',
   'error.reauth_required': 'Özüňizdigiňizi tassyklaň.',
+  'error.field_not_writable': 'Ýazgynyň bu bölegini üýtgedip bilmeýärsiňiz.',
+  'error.consent_invalid': 'Bu razylygy ýazyp bolmaýar. Kimiň berýändigini, alyjyny we seneleri barlaň.',
   'error.role_not_grantable': 'Bu roly berip bilmeýärsiňiz.',
   'error.not_found': 'Tapylmady.',
   'error.method_not_allowed': 'Bu hereket rugsat edilmeýär.',
