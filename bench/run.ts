@@ -2,6 +2,10 @@
  * `npm run bench`: measures and prints; asserts nothing about time. Each line of JSON is one figure
  * (goal, metric, value, unit, engine, repetitions, median, min, max); a readable summary follows.
  * Loops are bounded in time and requests, use loopback only, and stop what they started by pid.
+ *
+ *   npm run bench                        every arm, G3 name search at tier S (10,000 persons)
+ *   npm run bench -- --tier M            G3 name search at tier M (250,000 persons) instead
+ *   npm run bench -- --only names        only the G3 name-search arm (no build needed)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +16,20 @@ import { hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { loadConfig, projectRoot } from '../src/server/config/index.js';
 import { generateTotp } from '../src/server/features/auth/index.js';
+import { runNamesBench, TIER_PERSONS, type Tier } from './names/run.js';
+
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const TIER = (flag('--tier') ?? 'S').toUpperCase() as Tier;
+if (!(TIER in TIER_PERSONS)) {
+  console.error('--tier S or M');
+  process.exit(1);
+}
+/** `--only names` runs one arm; the others need the build ('server'). */
+const ONLY = flag('--only');
+const runs = (arm: 'server' | 'names') => !ONLY || ONLY === arm;
 
 interface Figure {
   goal: string;
@@ -42,7 +60,7 @@ function record(goal: string, metric: string, unit: string, engine: string, valu
 
 const PG_URL = process.env.HALAS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const mainJs = path.join(projectRoot, 'dist', 'server', 'main.js');
-if (!fs.existsSync(mainJs)) {
+if (runs('server') && !fs.existsSync(mainJs)) {
   console.error('Build first: npm run build');
   process.exit(1);
 }
@@ -165,7 +183,7 @@ console.info(
 }
 
 // G09: the real argon2id hash time at the production parameters.
-{
+if (runs('server')) {
   const cfg = loadConfig({ NODE_ENV: 'production', HALAS_DATA_DIR: os.tmpdir() });
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -177,7 +195,7 @@ console.info(
 }
 
 // G9: embedded first start, restart, idle RSS.
-{
+if (runs('server')) {
   const first: number[] = [];
   const restart: number[] = [];
   const rss: number[] = [];
@@ -200,7 +218,7 @@ console.info(
 
 // Stack tax: an authenticated read (session, access rule, zod, i18n) against the public health route,
 // interleaved A/B/A/B in the same server, 10 connections, 5 s per arm, 3 repetitions, on both engines.
-for (const engine of ['embedded', 'postgres'] as const) {
+for (const engine of runs('server') ? (['embedded', 'postgres'] as const) : []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halas-bench-'));
   let dbName: string | undefined;
   const env: Record<string, string> = { HALAS_DATA_DIR: dir, HALAS_SESSION_IDLE_SECONDS: '3600' };
@@ -279,9 +297,13 @@ for (const engine of ['embedded', 'postgres'] as const) {
   }
 }
 
+// G3: fuzzy, cross-script person search through blind-index tokens against the naive trigram baseline, on
+// both engines, at the chosen tier.
+if (runs('names')) await runNamesBench({ tier: TIER, pgUrl: PG_URL, record });
+
 console.info('\n# Summary (median [min–max])');
 for (const f of figures) {
-  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+  const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(Math.abs(n) < 1 ? 3 : 2));
   console.info(
     `${f.goal.padEnd(9)} ${f.engine.padEnd(9)} ${f.metric}: ${fmt(median(f.values))} ${f.unit} [${fmt(Math.min(...f.values))}–${fmt(Math.max(...f.values))}]`,
   );

@@ -7,9 +7,11 @@ import type { Database } from './db/index.js';
 import { registerAgencyRoutes } from './features/agencies/index.js';
 import { registerAuditRoutes } from './features/audit/index.js';
 import { registerAuthRoutes } from './features/auth/index.js';
+import { registerOversightRoutes, registerPersonRoutes } from './features/persons/index.js';
 import { registerSystemRoutes } from './features/system/index.js';
 import { registerUserRoutes } from './features/users/index.js';
 import { registerWebRoutes } from './features/web/index.js';
+import type { Keyring } from './platform/crypto/index.js';
 import { newRequestId, registerPlatform, zodValidatorCompiler } from './platform/http.js';
 import { logRedaction } from './platform/logging.js';
 import { type DeclaredRoute, trackRoutes } from './platform/routes.js';
@@ -19,8 +21,12 @@ export interface AppDeps {
   config: Config;
   db: Database;
   secrets: Secrets;
+  /** Master keys wrapping per-person data keys, and the blind-index key (platform/crypto). */
+  keyring: Keyring;
   /** The clock every service reads (tests move it). */
   clock: () => Date;
+  /** Where log lines go (standard output when absent). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export type App = FastifyInstance & { declaredRoutes: DeclaredRoute[] };
@@ -28,7 +34,11 @@ export type App = FastifyInstance & { declaredRoutes: DeclaredRoute[] };
 /** Builds the application without listening: tests inject requests, main.ts listens. */
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: logRedaction },
+    logger: {
+      level: deps.config.logLevel,
+      redact: logRedaction,
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustProxy,
     genReqId: newRequestId,
@@ -62,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerAgencyRoutes(api, deps);
       registerUserRoutes(api, deps);
       registerAuditRoutes(api, deps);
+      registerPersonRoutes(api, deps);
+      registerOversightRoutes(api, deps);
     },
     { prefix: '/api' },
   );

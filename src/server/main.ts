@@ -6,6 +6,7 @@ import { DataDirLockedError } from './db/embedded.js';
 import { type Database, openDatabase, runMigrations } from './db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/data.js';
 import { seedDemo } from './demo/seed.js';
+import { type Keyring, keyProblems, keyUsage, loadKeyring } from './platform/crypto/index.js';
 import { loadSecrets } from './platform/secrets.js';
 import { systemContext } from './platform/system-context.js';
 
@@ -49,7 +50,17 @@ async function main() {
     file: config.secretKeyFile,
     dataDir: config.dataDir,
   });
-  const deps = { config, db, secrets, clock: () => new Date() };
+  let keyring: Keyring;
+  try {
+    keyring = loadKeyring(config);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  // Data keys this keyring cannot open would read as lost: refuse to start and say which master key is missing.
+  const problems = keyProblems(await keyUsage(db.pool, keyring));
+  if (problems.length > 0)
+    fail(`${problems.join('; ')}. Load that master key (see "Keys" in docs/operations.md).`);
+  const deps = { config, db, secrets, keyring, clock: () => new Date() };
   let seeded = false;
   if (config.demo) seeded = await seedDemo(deps, systemContext(deps, randomUUID()));
   app = await buildApp(deps);

@@ -26,8 +26,11 @@ const FORBIDDEN = [
   'prototype',
 ];
 
-/** Inserts `key: value` into the body at the top level or inside one of its nested objects. */
-function inject(body: unknown, key: string, value: unknown, depthPick: number): string {
+/**
+ * Inserts `key: value` into the body at the top level or inside one of its nested objects. Null when that
+ * object already declares the key (a WebAuthn credential's own `id`): that is a value, not an injection.
+ */
+function inject(body: unknown, key: string, value: unknown, depthPick: number): string | null {
   const text = JSON.stringify(body);
   const objects: string[] = [];
   const walk = (node: unknown, path: string[]) => {
@@ -42,6 +45,7 @@ function inject(body: unknown, key: string, value: unknown, depthPick: number): 
   const clone = JSON.parse(text);
   let node = clone;
   for (const k of target) node = node[k];
+  if (Object.hasOwn(node, key)) return null;
   const marker = `"__halas_marker_${Math.random().toString(36).slice(2)}"`;
   node[marker.slice(1, -1)] = value;
   return JSON.stringify(clone).replace(marker, JSON.stringify(key));
@@ -81,10 +85,9 @@ describe.each(ENGINES)('no mass assignment or prototype pollution on %s (G04)', 
         ),
         fc.nat(),
         async (forbidden, value, depthPick) => {
-          const res = await t.app.inject({
-            ...base,
-            payload: inject(sample.body, forbidden, value, depthPick),
-          });
+          const payload = inject(sample.body, forbidden, value, depthPick);
+          fc.pre(payload !== null);
+          const res = await t.app.inject({ ...base, payload });
           expect(res.statusCode, `${key} with ${forbidden}`).toBeGreaterThanOrEqual(400);
           expect(res.statusCode).toBeLessThan(500);
           expect(Object.keys(Object.prototype)).toEqual([]);

@@ -22,7 +22,7 @@ export interface Expectation {
    * Routes with `:id`: which record kind it names. The test then also sends a random uuid (404 for allowed
    * personas) and a record of another agency, which must look byte-identical to the random uuid (G02).
    */
-  record?: 'agency' | 'user' | 'own-session';
+  record?: 'agency' | 'user' | 'person' | 'own-session' | 'own-security-key';
   /** Allowed personas for whom no record of that kind is out of scope (cross-agency roles). */
   seesAll?: readonly PersonaName[];
 }
@@ -30,6 +30,21 @@ export interface Expectation {
 const everyone = PERSONAS;
 const signedIn: readonly PersonaName[] = ROLES;
 const only = (...roles: Role[]): readonly PersonaName[] => roles;
+const personReaders = only(
+  'hotline_operator',
+  'frontline_identifier',
+  'competent_authority',
+  'case_manager',
+  'service_provider',
+  'guardian',
+);
+const consentReaders = only(
+  'hotline_operator',
+  'frontline_identifier',
+  'competent_authority',
+  'case_manager',
+  'guardian',
+);
 
 export const MATRIX: Record<string, Expectation> = {
   'GET /api/health': { allow: everyone },
@@ -45,6 +60,9 @@ export const MATRIX: Record<string, Expectation> = {
   'POST /api/auth/mfa/enrol/start': { allow: signedIn },
   'POST /api/auth/mfa/enrol/finish': { allow: signedIn, reached: 'mfa_invalid' },
   'POST /api/auth/reauth': { allow: signedIn, reached: 'invalid_credentials' },
+  // A signed-in persona has no security key: the options are empty and any assertion is a wrong factor.
+  'POST /api/auth/webauthn/options': { allow: signedIn },
+  'POST /api/auth/webauthn/verify': { allow: signedIn, reached: 'mfa_invalid' },
   'POST /api/auth/logout': { allow: signedIn },
   'POST /api/auth/logout-all': { allow: signedIn },
 
@@ -53,6 +71,11 @@ export const MATRIX: Record<string, Expectation> = {
   'POST /api/me/password': { allow: signedIn, reached: 'invalid_credentials' },
   'GET /api/me/sessions': { allow: signedIn },
   'DELETE /api/me/sessions/:id': { allow: signedIn, record: 'own-session', seesAll: [] },
+  'GET /api/me/webauthn': { allow: signedIn },
+  // Registering a security key is offered to administrators (G10); the sample answer is not a real key's.
+  'POST /api/me/webauthn/options': { allow: only('system_admin', 'agency_admin', 'dpo') },
+  'POST /api/me/webauthn': { allow: only('system_admin', 'agency_admin', 'dpo'), reached: 'mfa_invalid' },
+  'DELETE /api/me/webauthn/:id': { allow: signedIn, record: 'own-security-key', seesAll: [] },
 
   'GET /api/agencies': { allow: signedIn },
   'POST /api/agencies': { allow: only('system_admin') },
@@ -93,4 +116,38 @@ export const MATRIX: Record<string, Expectation> = {
   },
 
   'GET /api/audit': { allow: only('dpo') },
+
+  // Persons: identities are need-to-know, agency by agency; nobody sees another agency's persons
+  // without consent (seesAll is empty for every person route).
+  'GET /api/persons': { allow: personReaders },
+  'POST /api/persons': { allow: only('hotline_operator', 'frontline_identifier', 'case_manager') },
+  'POST /api/persons/search': { allow: personReaders },
+  'GET /api/persons/:id': { allow: personReaders, record: 'person', seesAll: [] },
+  'GET /api/persons/:id/fields': { allow: personReaders, record: 'person', seesAll: [] },
+  'PATCH /api/persons/:id': { allow: personReaders, record: 'person', seesAll: [] },
+  'GET /api/persons/:id/consents': { allow: consentReaders, record: 'person', seesAll: [] },
+  'POST /api/persons/:id/consents': {
+    allow: only('hotline_operator', 'frontline_identifier', 'case_manager', 'guardian'),
+    record: 'person',
+    seesAll: [],
+  },
+  // the consent id in the sample does not exist: reaching the handler answers not_found
+  'POST /api/persons/:id/consents/:consentId/withdraw': {
+    allow: only('hotline_operator', 'frontline_identifier', 'case_manager', 'guardian'),
+    reached: 'not_found',
+  },
+  'GET /api/persons/:id/consent-overrides': { allow: consentReaders, record: 'person', seesAll: [] },
+  'POST /api/persons/:id/consent-overrides': {
+    allow: only('competent_authority', 'case_manager'),
+    record: 'person',
+    seesAll: [],
+  },
+  'POST /api/persons/:id/consent-overrides/:overrideId/decision': {
+    allow: only('competent_authority', 'case_manager'),
+    reached: 'not_found',
+  },
+  'GET /api/tasks': { allow: only('national_coordinator') },
+  'POST /api/tasks/:id/resolve': { allow: only('national_coordinator'), reached: 'not_found' },
+  'GET /api/alerts': { allow: only('dpo') },
+  'POST /api/alerts/:id/acknowledge': { allow: only('dpo'), reached: 'not_found' },
 };

@@ -17,6 +17,22 @@ type Build = (persona: Persona, world: World) => Sample;
 /** The persona's own agency (anonymous has none: any agency will do, the request is refused anyway). */
 const home = (p: Persona, w: World) => p.agencyId ?? w.foreign.agencyId;
 
+/** WebAuthn answers that pass the schema but were never asked for: they reach the check and fail there. */
+const SAMPLE_ASSERTION = {
+  id: 'bWF0cml4LWtleQ',
+  rawId: 'bWF0cml4LWtleQ',
+  type: 'public-key',
+  response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
+  clientExtensionResults: {},
+};
+const SAMPLE_ATTESTATION = {
+  id: 'bWF0cml4LWtleQ',
+  rawId: 'bWF0cml4LWtleQ',
+  type: 'public-key',
+  response: { clientDataJSON: 'e30', attestationObject: 'oA', transports: ['usb'] },
+  clientExtensionResults: { credProps: { rk: false } },
+};
+
 /**
  * A valid request per route (params come from the matrix's record kinds). Valid means it passes schema
  * validation, so only access decides; a route without an entry sends neither query nor body.
@@ -31,12 +47,16 @@ export const SAMPLES: Record<string, Build> = {
   'POST /api/auth/mfa/enrol/start': () => ({ body: {} }),
   'POST /api/auth/mfa/enrol/finish': () => ({ body: { code: '000000' } }),
   'POST /api/auth/reauth': () => ({ body: { password: 'not the password', code: '000000' } }),
+  'POST /api/auth/webauthn/options': () => ({ body: {} }),
+  'POST /api/auth/webauthn/verify': () => ({ body: { response: SAMPLE_ASSERTION } }),
   'POST /api/auth/logout': () => ({ body: {} }),
   'POST /api/auth/logout-all': () => ({ body: {} }),
   'PATCH /api/me': () => ({ body: { displayName: 'Matrix Persona' } }),
   'POST /api/me/password': () => ({
     body: { currentPassword: 'not the password', newPassword: 'another long enough passphrase' },
   }),
+  'POST /api/me/webauthn/options': () => ({ body: {} }),
+  'POST /api/me/webauthn': () => ({ body: { label: 'Matrix key', response: SAMPLE_ATTESTATION } }),
   'GET /api/agencies': () => ({ query: { includeInactive: 'true' } }),
   'POST /api/agencies': () => {
     const code = unique('matrix');
@@ -66,10 +86,42 @@ export const SAMPLES: Record<string, Build> = {
   'POST /api/users/:id/reset-credentials': () => ({ body: {} }),
   'POST /api/users/:id/revoke-sessions': () => ({ body: {} }),
   'GET /api/audit': () => ({ query: { limit: '5' } }),
+  'GET /api/persons': () => ({ query: { limit: '5' } }),
+  'POST /api/persons': () => ({ body: { sex: 'female', birthYear: 1991, interpreterNeeded: false } }),
+  'POST /api/persons/search': () => ({ body: { name: 'Matrix Persona' } }),
+  'GET /api/persons/:id/fields': () => ({ query: { classes: 'identity' } }),
+  'PATCH /api/persons/:id': () => ({ body: { interpreterNeeded: true } }),
+  'POST /api/persons/:id/consents': () => ({
+    body: {
+      purpose: 'assistance',
+      dataClasses: ['identity'],
+      givenBy: 'person',
+      evidence: 'signed_form',
+      givenAt: '2026-01-01T00:00:00.000Z',
+    },
+  }),
+  'POST /api/persons/:id/consents/:consentId/withdraw': () => ({ body: { withdrawnBy: 'person' } }),
+  'POST /api/persons/:id/consent-overrides': (_p, w) => ({
+    body: {
+      purpose: 'referral',
+      recipientAgencyId: w.foreign.agencyId,
+      dataClasses: ['identity'],
+      reason: 'Matrix test: urgent protection without reachable consent.',
+    },
+  }),
+  'POST /api/persons/:id/consent-overrides/:overrideId/decision': () => ({ body: { decision: 'approve' } }),
+  'GET /api/tasks': () => ({ query: { kind: 'duplicate_review' } }),
+  'POST /api/tasks/:id/resolve': () => ({ body: { resolution: 'not_duplicate' } }),
+  'POST /api/alerts/:id/acknowledge': () => ({ body: {} }),
 };
+
+const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 /** The concrete URL of a route pattern: `:id` replaced, the web catch-all given a client-side path. */
 export function urlOf(pattern: string, id?: string): string {
   if (pattern === '/*') return '/cases/recent';
-  return id ? pattern.replace(':id', id) : pattern;
+  // second-level ids (a consent, an override) that do not exist: the route is reached, then not found
+  const nested = pattern.replace(':consentId', MISSING_ID).replace(':overrideId', MISSING_ID);
+  const first = id ?? (nested.includes(':id') ? MISSING_ID : undefined);
+  return first ? nested.replace(':id', first) : nested;
 }

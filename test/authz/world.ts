@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { createAgency, createUser, sessionIdOf, signIn } from '../factories/index.js';
 import { createPersonas, type Persona } from '../factories/personas.js';
@@ -8,8 +9,51 @@ import { SAMPLES, urlOf, type World } from './samples.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** A person owned by the agency (a row and a data key, inserted directly: only ownership matters here). */
+async function personOf(t: TestApp, agencyId: string): Promise<string> {
+  const existing = await t.admin.query<{ id: string }>(
+    'SELECT id FROM persons WHERE owner_agency_id = $1 ORDER BY created_at, id LIMIT 1',
+    [agencyId],
+  );
+  if (existing.rows[0]) return existing.rows[0].id;
+  const { rows } = await t.admin.query<{ id: string }>(
+    `INSERT INTO persons (ref, owner_agency_id, sex, birth_year) VALUES ($1, $2, 'female', 1990) RETURNING id`,
+    [`P-M${randomBytes(3).toString('hex').toUpperCase()}`, agencyId],
+  );
+  const id = rows[0]!.id;
+  const { kekId, wrapped } = t.deps.keyring.wrap(randomBytes(32));
+  await t.admin.query('INSERT INTO person_keys (person_id, kek_id, wrapped_dek) VALUES ($1, $2, $3)', [
+    id,
+    kekId,
+    wrapped,
+  ]);
+  return id;
+}
+
 export interface MatrixWorld extends World {
+  /** A person owned by the foreign agency. */
+  foreignPersonId: string;
   foreignSessionId: string;
+  /** A security key of the foreign user. */
+  foreignKeyId: string;
+}
+
+/**
+ * A security key of the user: the one they have, else a new row (inserted directly: only its ownership
+ * matters to the matrix). Every persona gets one up front, so that asking for it writes nothing later.
+ */
+async function securityKeyOf(t: TestApp, userId: string): Promise<string> {
+  const existing = await t.admin.query<{ id: string }>(
+    'SELECT id FROM webauthn_credentials WHERE user_id = $1 ORDER BY created_at, id LIMIT 1',
+    [userId],
+  );
+  if (existing.rows[0]) return existing.rows[0].id;
+  const { rows } = await t.admin.query<{ id: string }>(
+    `INSERT INTO webauthn_credentials (user_id, credential_id, public_key, label)
+     VALUES ($1, $2, '\\x00', 'Matrix key') RETURNING id`,
+    [userId, randomBytes(16).toString('base64url')],
+  );
+  return rows[0]!.id;
 }
 
 /** Every persona in a fresh agency, plus an agency, a user and a session that belong to nobody in the matrix. */
@@ -17,10 +61,16 @@ export async function buildWorld(t: TestApp): Promise<MatrixWorld> {
   const personas = await createPersonas(t);
   const foreignAgency = await createAgency(t, { type: 'crisis_room' });
   const foreignUser = await createUser(t, { agencyId: foreignAgency.id, roles: ['case_manager'] });
+  for (const persona of Object.values(personas)) {
+    if (persona.userId) await securityKeyOf(t, persona.userId);
+    if (persona.agencyId) await personOf(t, persona.agencyId);
+  }
   return {
     personas,
     foreign: { agencyId: foreignAgency.id, userId: foreignUser.id },
     foreignSessionId: await sessionIdOf(t, await signIn(t, foreignUser.id)),
+    foreignKeyId: await securityKeyOf(t, foreignUser.id),
+    foreignPersonId: await personOf(t, foreignAgency.id),
   };
 }
 
@@ -33,6 +83,10 @@ export async function recordIds(
 ): Promise<[string, string]> {
   if (kind === 'agency') return [p.agencyId ?? world.foreign.agencyId, world.foreign.agencyId];
   if (kind === 'user') return [p.colleagueId ?? world.foreign.userId, world.foreign.userId];
+  if (kind === 'person')
+    return [p.agencyId ? await personOf(t, p.agencyId) : world.foreignPersonId, world.foreignPersonId];
+  if (kind === 'own-security-key')
+    return [p.userId ? await securityKeyOf(t, p.userId) : world.foreignKeyId, world.foreignKeyId];
   const own = p.userId ? await sessionIdOf(t, await signIn(t, p.userId)) : world.foreignSessionId;
   return [own, world.foreignSessionId];
 }

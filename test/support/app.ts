@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { type App, type AppDeps, buildApp } from '../../src/server/app.js';
 import { type Config, loadConfig } from '../../src/server/config/index.js';
 import { type Database, type Engine, openDatabase, runMigrations } from '../../src/server/db/index.js';
+import { keyringForTests } from '../../src/server/platform/crypto/index.js';
 import { secretsFromKey } from '../../src/server/platform/secrets.js';
 
 export const ENGINES: Engine[] = ['embedded', 'postgres'];
@@ -29,10 +30,15 @@ export interface TestApp {
 /** A fresh, migrated database on the given engine. */
 export async function createTestDatabase(
   engine: Engine,
+  options: { dataDir?: string } = {},
 ): Promise<{ db: Database; config: Config; drop(): Promise<void> }> {
   if (engine === 'embedded') {
-    const config = loadConfig({ NODE_ENV: 'test', HALAS_DEMO: 'false' });
-    const db = await openDatabase(config, { inMemory: true });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      HALAS_DEMO: 'false',
+      ...(options.dataDir ? { HALAS_DATA_DIR: options.dataDir } : {}),
+    });
+    const db = await openDatabase(config, { inMemory: !options.dataDir });
     await runMigrations(db, config.migrationsDir);
     return { db, config, drop: async () => {} };
   }
@@ -61,14 +67,27 @@ export async function createTestDatabase(
   };
 }
 
-export async function createTestApp(engine: Engine, overrides: Partial<Config> = {}): Promise<TestApp> {
-  const { db, config, drop } = await createTestDatabase(engine);
+export interface TestAppOptions {
+  /** Embedded only: a file-backed data folder instead of memory. */
+  dataDir?: string;
+  /** Where the application's log lines go (tests that scan logs). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function createTestApp(
+  engine: Engine,
+  overrides: Partial<Config> = {},
+  options: TestAppOptions = {},
+): Promise<TestApp> {
+  const { db, config, drop } = await createTestDatabase(engine, { dataDir: options.dataDir });
   const clock = new FakeClock();
   const deps: AppDeps = {
     config: { ...config, ...overrides },
     db,
     secrets: secretsFromKey(randomBytes(32)),
+    keyring: keyringForTests(),
     clock: clock.now,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
   };
   const app = await buildApp(deps);
   return {

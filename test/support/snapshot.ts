@@ -7,7 +7,7 @@ import type pg from 'pg';
  */
 export async function writeFingerprint(admin: pg.Pool): Promise<Record<string, string | number>> {
   const out: Record<string, string | number> = {};
-  for (const table of ['agencies', 'users', 'memberships', 'recovery_codes']) {
+  for (const table of ['agencies', 'users', 'memberships', 'recovery_codes', 'webauthn_credentials']) {
     const { rows } = await admin.query<{ sum: string | null }>(
       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS sum FROM ${table} t`,
     );

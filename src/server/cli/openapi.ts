@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config/index.js';
 import { openDatabase } from '../db/index.js';
+import { keyringForTests } from '../platform/crypto/index.js';
 import { secretsFromKey } from '../platform/secrets.js';
 
 /** The OpenAPI document as the running application serves it, formatted for a stable, reviewable diff. */
@@ -12,6 +13,7 @@ export async function generateOpenApi(): Promise<string> {
     config: { ...config, version: '0.0.0' },
     db,
     secrets: secretsFromKey(randomBytes(32)),
+    keyring: keyringForTests(),
     clock: () => new Date(),
   });
   try {

@@ -31,6 +31,26 @@ export interface Config {
   };
   secretKeyBase64: string | undefined;
   secretKeyFile: string | undefined;
+  /**
+   * Master keys (KEKs) that wrap the per-person data keys, and the blind-index key (platform/crypto; see
+   * docs/operations.md "Keys"). When no source is set, both live in `<dataDir>/keys/`, created on first start
+   * (refused in production on a PostgreSQL server, where keys must be provisioned).
+   */
+  keys: {
+    /** HALAS_MASTER_KEY: base64 of 32 bytes; its id is HALAS_MASTER_KEY_ID. */
+    masterKeyBase64: string | undefined;
+    /** HALAS_MASTER_KEY_ID: the id of HALAS_MASTER_KEY (or of HALAS_MASTER_KEY_FILE; default: its file name). */
+    masterKeyId: string | undefined;
+    /** HALAS_MASTER_KEY_FILE: a file holding one master key. */
+    masterKeyFile: string | undefined;
+    /** HALAS_MASTER_KEY_DIR: a folder of `<id>.key` files (several master keys, e.g. during a rotation). */
+    masterKeyDir: string | undefined;
+    /** HALAS_MASTER_KEY_ACTIVE: the id that wraps new data keys (default: see loadKeyring). */
+    activeMasterKeyId: string | undefined;
+    /** HALAS_BLIND_INDEX_KEY (base64 of 32 bytes) or HALAS_BLIND_INDEX_KEY_FILE. */
+    blindIndexKeyBase64: string | undefined;
+    blindIndexKeyFile: string | undefined;
+  };
   webDir: string;
   migrationsDir: string;
   version: string;
@@ -55,6 +75,53 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   if (!Number.isInteger(value) || value < min || value > max)
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}`);
   return value;
+}
+
+/** Key ids name files (`<id>.key`) and are stored with every wrapped data key. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** File names in a key folder that are not master keys. */
+export const RESERVED_KEY_IDS = ['blind-index', 'instance'] as const;
+
+function keyIdEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!KEY_ID_PATTERN.test(raw) || (RESERVED_KEY_IDS as readonly string[]).includes(raw))
+    throw new ConfigError(
+      `${name} must be 1 to 64 letters, digits, '.', '_' or '-' (and not ${RESERVED_KEY_IDS.join(' or ')})`,
+    );
+  return raw;
+}
+
+function keysConfig(env: NodeJS.ProcessEnv, production: boolean, server: boolean): Config['keys'] {
+  const keys: Config['keys'] = {
+    masterKeyBase64: env.HALAS_MASTER_KEY || undefined,
+    masterKeyId: keyIdEnv(env, 'HALAS_MASTER_KEY_ID'),
+    masterKeyFile: env.HALAS_MASTER_KEY_FILE ? path.resolve(env.HALAS_MASTER_KEY_FILE) : undefined,
+    masterKeyDir: env.HALAS_MASTER_KEY_DIR ? path.resolve(env.HALAS_MASTER_KEY_DIR) : undefined,
+    activeMasterKeyId: keyIdEnv(env, 'HALAS_MASTER_KEY_ACTIVE'),
+    blindIndexKeyBase64: env.HALAS_BLIND_INDEX_KEY || undefined,
+    blindIndexKeyFile: env.HALAS_BLIND_INDEX_KEY_FILE
+      ? path.resolve(env.HALAS_BLIND_INDEX_KEY_FILE)
+      : undefined,
+  };
+  if (keys.masterKeyBase64 && keys.masterKeyFile)
+    throw new ConfigError('Set HALAS_MASTER_KEY or HALAS_MASTER_KEY_FILE, not both');
+  if (keys.masterKeyBase64 && !keys.masterKeyId)
+    throw new ConfigError('HALAS_MASTER_KEY_ID must name the key given in HALAS_MASTER_KEY (e.g. 2026-03)');
+  if (keys.blindIndexKeyBase64 && keys.blindIndexKeyFile)
+    throw new ConfigError('Set HALAS_BLIND_INDEX_KEY or HALAS_BLIND_INDEX_KEY_FILE, not both');
+  if (production && server) {
+    // A key created next to the application on a server is one lost disk away from losing every record.
+    if (!keys.masterKeyBase64 && !keys.masterKeyFile && !keys.masterKeyDir)
+      throw new ConfigError(
+        'In production on a PostgreSQL server, set HALAS_MASTER_KEY (with HALAS_MASTER_KEY_ID), HALAS_MASTER_KEY_FILE or HALAS_MASTER_KEY_DIR',
+      );
+    if (!keys.blindIndexKeyBase64 && !keys.blindIndexKeyFile && !keys.masterKeyDir)
+      throw new ConfigError(
+        'In production on a PostgreSQL server, set HALAS_BLIND_INDEX_KEY or HALAS_BLIND_INDEX_KEY_FILE (or put blind-index.key in HALAS_MASTER_KEY_DIR)',
+      );
+  }
+  return keys;
 }
 
 function boolEnv(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -104,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     secretKeyBase64: env.HALAS_SECRET_KEY || undefined,
     secretKeyFile: env.HALAS_SECRET_KEY_FILE || undefined,
+    keys: keysConfig(env, nodeEnv === 'production', Boolean(databaseUrl)),
     webDir: path.join(projectRoot, 'dist', 'web'),
     migrationsDir: path.join(projectRoot, 'src', 'server', 'db', 'migrations'),
     version: pkg.version,

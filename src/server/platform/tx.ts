@@ -26,9 +26,10 @@ export interface TxOptions {
   readOnly?: boolean;
   /**
    * The one named cross-agency path: row-level security lets the transaction see every agency's rows.
-   * Only system jobs (key rotation, retention) use it, never a user's request.
+   * Only system jobs (key rotation, retention) and the oversight views that show pseudonymous references
+   * (duplicate review, DPO alerts) use it; never a path that returns identities.
    */
-  systemPath?: 'key-rotation' | 'retention';
+  systemPath?: 'key-rotation' | 'retention' | 'oversight';
 }
 
 /**

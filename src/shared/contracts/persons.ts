@@ -216,3 +216,35 @@ export const OverrideView = z.strictObject({
   expiresAt: z.iso.datetime(),
 });
 export const OverrideDecision = z.strictObject({ decision: z.enum(['approve', 'reject']) });
+
+export const TASK_KINDS = ['duplicate_review', 'consent_at_18'] as const;
+export const TaskView = z.strictObject({
+  id: z.uuid(),
+  kind: z.enum(TASK_KINDS),
+  status: z.enum(['open', 'done', 'dismissed']),
+  createdAt: z.iso.datetime(),
+  /** Pseudonymous references and owning agencies only: the reviewer sees no identities here. */
+  personRef: z.string().nullable(),
+  personAgencyId: z.uuid().nullable(),
+  relatedPersonRef: z.string().nullable(),
+  relatedAgencyId: z.uuid().nullable(),
+  resolution: z.string().nullable(),
+});
+export const TaskListQuery = z.strictObject({
+  kind: z.enum(TASK_KINDS).optional(),
+  status: z.enum(['open', 'done', 'dismissed']).default('open'),
+});
+export const TaskResolve = z.strictObject({ resolution: z.enum(['not_duplicate', 'same_person']) });
+
+export const ALERT_KINDS = ['consent_override', 'break_glass', 'bulk_access'] as const;
+export const AlertView = z.strictObject({
+  id: z.uuid(),
+  kind: z.enum(ALERT_KINDS),
+  userId: z.uuid().nullable(),
+  username: z.string().nullable(),
+  agencyId: z.uuid().nullable(),
+  personRef: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  acknowledgedAt: z.iso.datetime().nullable(),
+});
+export const AlertListQuery = z.strictObject({ open: z.enum(['true', 'false']).default('true') });

@@ -15,12 +15,17 @@ import type {
   MfaEnrolFinishT,
   MfaEnrolStartT,
   OkT,
+  SecurityKeyRegisterT,
+  SecurityKeyT,
   SessionT,
   SetupIssuedT,
   UserCreatedT,
   UserCreateT,
   UserPatchT,
   UserT,
+  WebAuthnAssertionT,
+  WebAuthnCreationOptionsT,
+  WebAuthnRequestOptionsT,
 } from './types.js';
 
 /** One function per API route the web app uses. */
@@ -34,6 +39,10 @@ export const endpoints = {
   enrolStart: () => post<MfaEnrolStartT>('/api/auth/mfa/enrol/start', {}, { reauth: false }),
   enrolFinish: (code: string) =>
     post<MfaEnrolFinishT>('/api/auth/mfa/enrol/finish', { code }, { reauth: false }),
+  webauthnOptions: () =>
+    post<{ options: WebAuthnRequestOptionsT | null }>('/api/auth/webauthn/options', {}, { reauth: false }),
+  webauthnVerify: (response: WebAuthnAssertionT) =>
+    post<OkT>('/api/auth/webauthn/verify', { response }, { reauth: false }),
   setup: (body: { token: string; password: string }) => post<OkT>('/api/auth/setup', body, { reauth: false }),
   logout: () => post<OkT>('/api/auth/logout', {}, { reauth: false }),
   logoutAll: () => post<OkT>('/api/auth/logout-all'),
@@ -46,6 +55,10 @@ export const endpoints = {
     post<OkT>('/api/me/password', body),
   sessions: (signal?: AbortSignal) => get<SessionT[]>('/api/me/sessions', undefined, signal),
   endSession: (id: string) => del<OkT>(`/api/me/sessions/${encodeURIComponent(id)}`),
+  securityKeys: (signal?: AbortSignal) => get<SecurityKeyT[]>('/api/me/webauthn', undefined, signal),
+  securityKeyOptions: () => post<{ options: WebAuthnCreationOptionsT }>('/api/me/webauthn/options'),
+  addSecurityKey: (body: SecurityKeyRegisterT) => post<SecurityKeyT>('/api/me/webauthn', body),
+  removeSecurityKey: (id: string) => del<OkT>(`/api/me/webauthn/${encodeURIComponent(id)}`),
 
   agencies: (query: { q?: string; includeInactive?: boolean }, signal?: AbortSignal) =>
     get<ListT<AgencyT>>(

@@ -18,7 +18,12 @@ import type {
   Meta,
   MfaEnrolFinish,
   MfaEnrolStart,
+  SecurityKeyRegisterBody,
+  SecurityKeyView,
   SessionView,
+  WebAuthnAuthenticationResponse,
+  WebAuthnCreationOptions,
+  WebAuthnRequestOptions,
 } from '../../shared/contracts/auth.js';
 
 /** Types of the API's bodies, inferred from the shared zod contracts (type-only: no zod in this chunk). */
@@ -29,6 +34,11 @@ export type MfaEnrolStartT = z.infer<typeof MfaEnrolStart>;
 export type MfaEnrolFinishT = z.infer<typeof MfaEnrolFinish>;
 export type MePatchT = z.infer<typeof MePatch>;
 export type SessionT = z.infer<typeof SessionView>;
+export type SecurityKeyT = z.infer<typeof SecurityKeyView>;
+export type SecurityKeyRegisterT = z.infer<typeof SecurityKeyRegisterBody>;
+export type WebAuthnCreationOptionsT = z.infer<typeof WebAuthnCreationOptions>;
+export type WebAuthnRequestOptionsT = z.infer<typeof WebAuthnRequestOptions>;
+export type WebAuthnAssertionT = z.infer<typeof WebAuthnAuthenticationResponse>;
 export type AgencyT = AgencyView;
 export type AgencyCreateT = z.infer<typeof AgencyCreate>;
 export type AgencyPatchT = z.infer<typeof AgencyPatch>;

@@ -36,6 +36,12 @@ function MainNav() {
   const t = useT();
   const can = useCan();
   const items: NavItem[] = [{ to: '/', label: 'nav.home', icon: 'home', testId: 'nav-home', end: true }];
+  if (can('person.read'))
+    items.push({ to: '/persons', label: 'nav.persons', icon: 'person', testId: 'nav-persons' });
+  if (can('duplicate.review'))
+    items.push({ to: '/duplicates', label: 'nav.duplicates', icon: 'merge', testId: 'nav-duplicates' });
+  if (can('alert.read'))
+    items.push({ to: '/alerts', label: 'nav.alerts', icon: 'bell', testId: 'nav-alerts' });
   if (can('agency.read'))
     items.push({ to: '/agencies', label: 'nav.agencies', icon: 'building', testId: 'nav-agencies' });
   if (can('user.read')) items.push({ to: '/users', label: 'nav.users', icon: 'users', testId: 'nav-users' });

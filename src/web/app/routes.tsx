@@ -20,6 +20,21 @@ const UserPage = lazy(() => import('../features/users/UserPage.js').then((m) => 
 const AuditPage = lazy(() =>
   import('../features/audit/AuditPage.js').then((m) => ({ default: m.AuditPage })),
 );
+const PersonsPage = lazy(() =>
+  import('../features/persons/PersonsPage.js').then((m) => ({ default: m.PersonsPage })),
+);
+const PersonCreatePage = lazy(() =>
+  import('../features/persons/PersonCreatePage.js').then((m) => ({ default: m.PersonCreatePage })),
+);
+const PersonPage = lazy(() =>
+  import('../features/persons/PersonPage.js').then((m) => ({ default: m.PersonPage })),
+);
+const DuplicateReviewPage = lazy(() =>
+  import('../features/tasks/DuplicateReviewPage.js').then((m) => ({ default: m.DuplicateReviewPage })),
+);
+const AlertsPage = lazy(() =>
+  import('../features/alerts/AlertsPage.js').then((m) => ({ default: m.AlertsPage })),
+);
 const AccountPage = lazy(() =>
   import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })),
 );
@@ -74,6 +89,46 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="audit.read">
               <AuditPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="persons"
+          element={
+            <RequirePermission permission="person.read">
+              <PersonsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="persons/new"
+          element={
+            <RequirePermission permission="person.create">
+              <PersonCreatePage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="persons/:id"
+          element={
+            <RequirePermission permission="person.read">
+              <PersonPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="duplicates"
+          element={
+            <RequirePermission permission="duplicate.review">
+              <DuplicateReviewPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="alerts"
+          element={
+            <RequirePermission permission="alert.read">
+              <AlertsPage />
             </RequirePermission>
           }
         />

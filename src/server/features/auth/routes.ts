@@ -12,8 +12,13 @@ import {
   PasswordChangeBody,
   ReauthBody,
   RecoveryCodeBody,
+  SecurityKeyRegisterBody,
+  SecurityKeyRegistrationOptions,
+  SecurityKeyView,
   SessionView,
   SetupBody,
+  WebAuthnSignInOptions,
+  WebAuthnVerifyBody,
 } from '../../../shared/contracts/auth.js';
 import { IdParams, Ok } from '../../../shared/contracts/common.js';
 import { ErrorBody } from '../../../shared/contracts/errors.js';
@@ -26,6 +31,7 @@ import { clearSessionCookie, revokeUserSessions, setSessionCookie } from '../../
 import { withTx } from '../../platform/tx.js';
 import * as auth from './service.js';
 import { throttleSource } from './throttle.js';
+import * as webauthn from './webauthn.js';
 
 const errors = {
   400: ErrorBody,
@@ -105,6 +111,45 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request, reply) => {
       const s = request.session!;
       const token = await auth.useRecoveryCode(deps, request.ctx, s.userId, s.id, request.body.code);
+      setSessionCookie(reply, config, token);
+      return { ok: true as const };
+    },
+  );
+
+  api.post(
+    '/auth/webauthn/options',
+    {
+      config: pending,
+      schema: {
+        tags: ['auth'],
+        body: z.strictObject({}),
+        response: { 200: WebAuthnSignInOptions, ...errors },
+      },
+    },
+    async (request) => {
+      const s = request.session!;
+      const rp = webauthn.relyingParty(request, config);
+      return { options: await webauthn.signInOptions(deps, request.ctx, s.userId, s.id, rp) };
+    },
+  );
+
+  api.post(
+    '/auth/webauthn/verify',
+    {
+      config: pending,
+      schema: { tags: ['auth'], body: WebAuthnVerifyBody, response: { 200: Ok, ...errors } },
+    },
+    async (request, reply) => {
+      const s = request.session!;
+      const rp = webauthn.relyingParty(request, config);
+      const token = await webauthn.signInWithKey(
+        deps,
+        request.ctx,
+        s.userId,
+        s.id,
+        rp,
+        request.body.response,
+      );
       setSessionCookie(reply, config, token);
       return { ok: true as const };
     },
@@ -326,6 +371,66 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
         return rowCount;
       });
       if (!ended) throw new AppError('not_found');
+      return { ok: true as const };
+    },
+  );
+
+  // Security keys (WebAuthn): registering or removing one changes how the account signs in, so both need a
+  // recent re-authentication; registering is offered to administrators only.
+  const keyChange = { access: { authenticated: true as const }, recentAuthSeconds: 300 };
+
+  api.get(
+    '/me/webauthn',
+    {
+      config: { access: { authenticated: true } },
+      schema: { tags: ['me'], response: { 200: z.array(SecurityKeyView), ...errors } },
+    },
+    async (request) => webauthn.listKeys(deps, requireActor(request.ctx)),
+  );
+
+  api.post(
+    '/me/webauthn/options',
+    {
+      config: keyChange,
+      schema: {
+        tags: ['me'],
+        body: z.strictObject({}),
+        response: { 200: SecurityKeyRegistrationOptions, ...errors },
+      },
+    },
+    async (request) => {
+      const actor = requireActor(request.ctx);
+      const rp = webauthn.relyingParty(request, config);
+      return { options: await webauthn.registrationOptions(deps, request.ctx, actor, rp) };
+    },
+  );
+
+  api.post(
+    '/me/webauthn',
+    {
+      config: keyChange,
+      schema: { tags: ['me'], body: SecurityKeyRegisterBody, response: { 201: SecurityKeyView, ...errors } },
+    },
+    async (request, reply) => {
+      const actor = requireActor(request.ctx);
+      const rp = webauthn.relyingParty(request, config);
+      const key = await webauthn.registerKey(
+        deps,
+        request.ctx,
+        actor,
+        rp,
+        request.body.label,
+        request.body.response,
+      );
+      return reply.code(201).send(key);
+    },
+  );
+
+  api.delete(
+    '/me/webauthn/:id',
+    { config: keyChange, schema: { tags: ['me'], params: IdParams, response: { 200: Ok, ...errors } } },
+    async (request) => {
+      await webauthn.removeKey(deps, request.ctx, requireActor(request.ctx), request.params.id);
       return { ok: true as const };
     },
   );

@@ -210,6 +210,26 @@ async function secondFactor<T>(
   return outcome.value;
 }
 
+/**
+ * A second factor checked outside this module (a security key: webauthn.ts) completes sign-in through the
+ * same path as a TOTP code: the same failure limiter (5 per 15 minutes), the same audit event, a new token.
+ * `check` runs in the transaction that records the outcome, so what it consumes (a challenge) stays consumed.
+ */
+export function signInWithSecondFactor(
+  deps: AppDeps,
+  ctx: RequestContext,
+  userId: string,
+  sessionId: string,
+  action: string,
+  check: (tx: Tx) => Promise<boolean>,
+): Promise<string> {
+  return secondFactor(deps, ctx, userId, action, async (tx, user) => {
+    const ok = await check(tx);
+    await mfaAttempt(tx, user, ctx.now(), ok);
+    return ok ? completeSignIn(deps, tx, ctx, userId, sessionId) : null;
+  });
+}
+
 export function verifyMfa(
   deps: AppDeps,
   ctx: RequestContext,
@@ -359,8 +379,9 @@ export function setupTokenHash(token: string): Buffer {
 }
 
 /**
- * Starts (or restarts) a user's credentials: clears password, second factor and recovery codes, ends their
- * sessions, and returns a one-time setup token (valid 72 h) that an administrator hands over in person.
+ * Starts (or restarts) a user's credentials: clears password, second factor, recovery codes and security
+ * keys, ends their sessions, and returns a one-time setup token (valid 72 h) that an administrator hands
+ * over in person.
  * Administrators never set or see a password.
  */
 export async function issueSetupToken(
@@ -377,6 +398,7 @@ export async function issueSetupToken(
     [userId, setupTokenHash(setupToken), setupExpiresAt],
   );
   await tx.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
+  await tx.query('DELETE FROM webauthn_credentials WHERE user_id = $1', [userId]);
   await revokeUserSessions(tx, userId, now);
   return { setupToken, setupExpiresAt };
 }

@@ -213,7 +213,7 @@ export async function resetCredentials(
       action: 'user.reset_credentials',
       entityType: 'user',
       entityId: id,
-      fields: ['password', 'mfa', 'recovery_codes', 'setup_token'],
+      fields: ['password', 'mfa', 'recovery_codes', 'security_keys', 'setup_token'],
     });
     return { setupToken: setup.setupToken, setupExpiresAt: setup.setupExpiresAt.toISOString() };
   });

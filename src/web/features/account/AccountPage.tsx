@@ -2,11 +2,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { FormattedDate } from 'react-intl';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../../shared/contracts/auth.js';
+import {
+  offersSecurityKeys,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  SECURITY_KEY_LABEL_MAX,
+} from '../../../shared/contracts/auth.js';
 import { isLocale, LOCALES, type Locale } from '../../../shared/domain/locales.js';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
+import type { SecurityKeyT } from '../../api/types.js';
 import { meKey, useMe, useSession } from '../../app/session.js';
+import { Alert } from '../../components/Alert.js';
 import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
@@ -20,6 +27,7 @@ import { useLocale } from '../../i18n/LocaleProvider.js';
 import { LOCALE_NAMES } from '../../i18n/messages.js';
 import { useT } from '../../i18n/useT.js';
 import { PasswordRules } from '../auth/PasswordRules.js';
+import { browserSupportsKeys, createKey, keyErrorKey } from '../auth/securityKey.js';
 
 function ProfileCard() {
   const t = useT();
@@ -270,6 +278,174 @@ function SessionsCard() {
   );
 }
 
+const securityKeysKey = ['security-keys'] as const;
+
+function KeyError({ error }: { error: unknown }) {
+  const t = useT();
+  const messageKey = keyErrorKey(error);
+  if (!messageKey) return <FormError error={error} fields={['label']} />;
+  return (
+    <Alert kind="error" testId="form-error">
+      <p>{t(messageKey)}</p>
+    </Alert>
+  );
+}
+
+/**
+ * Security keys and passkeys (WebAuthn) as a second factor, offered to administrators. Anyone who holds a
+ * key (an administrator who lost the role, say) still sees it and may remove it.
+ */
+function SecurityKeysCard() {
+  const t = useT();
+  const me = useMe();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const [removing, setRemoving] = useState<SecurityKeyT | null>(null);
+  const offered = offersSecurityKeys(me.memberships);
+  const supported = browserSupportsKeys();
+  const keys = useQuery({
+    queryKey: securityKeysKey,
+    queryFn: ({ signal }) => endpoints.securityKeys(signal),
+  });
+  const form = useForm<{ label: string }>({ defaultValues: { label: t('keys.defaultLabel') } });
+  const add = useMutation({
+    mutationFn: async (label: string) => {
+      const { options } = await endpoints.securityKeyOptions();
+      const response = await createKey(options);
+      return endpoints.addSecurityKey({ label, response });
+    },
+    onSuccess: async () => {
+      form.reset({ label: t('keys.defaultLabel') });
+      toast(t('keys.addedToast'));
+      await queryClient.invalidateQueries({ queryKey: securityKeysKey });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => endpoints.removeSecurityKey(id),
+    onSuccess: async () => {
+      setRemoving(null);
+      toast(t('keys.removedToast'));
+      await queryClient.invalidateQueries({ queryKey: securityKeysKey });
+    },
+  });
+
+  const list = keys.data ?? [];
+  if (!offered && list.length === 0) return null;
+
+  return (
+    <Card title={t('keys.title')} description={t('keys.lead')} testId="security-keys">
+      <div className="stack">
+        {keys.isPending ? (
+          <Loading />
+        ) : keys.isError ? (
+          <LoadError error={keys.error} onRetry={() => void keys.refetch()} />
+        ) : list.length === 0 ? (
+          <p className="muted" data-testid="security-key-none">
+            {t('keys.none')}
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="security-key-table">
+              <caption className="visually-hidden">{t('keys.title')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('keys.name')}</th>
+                  <th scope="col">{t('keys.createdAt')}</th>
+                  <th scope="col">{t('keys.lastUsed')}</th>
+                  <th scope="col">
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((key) => (
+                  <tr key={key.id} data-testid="security-key-row">
+                    <td>{key.label}</td>
+                    <td>
+                      <FormattedDate value={key.createdAt} dateStyle="medium" timeStyle="short" />
+                    </td>
+                    <td>
+                      {key.lastUsedAt ? (
+                        <FormattedDate value={key.lastUsedAt} dateStyle="medium" timeStyle="short" />
+                      ) : (
+                        <span className="muted">{t('keys.neverUsed')}</span>
+                      )}
+                    </td>
+                    <td className="cell-actions">
+                      <Button
+                        size="sm"
+                        icon="x"
+                        onClick={() => {
+                          remove.reset();
+                          setRemoving(key);
+                        }}
+                        data-testid="security-key-remove"
+                      >
+                        {t('keys.remove')}
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {offered && !supported ? (
+          <Alert kind="info" testId="security-key-unsupported">
+            <p>{t('keys.unsupported')}</p>
+          </Alert>
+        ) : null}
+        {offered && supported ? (
+          <form
+            noValidate
+            className="stack"
+            onSubmit={form.handleSubmit((values) => add.mutate(values.label.trim()))}
+          >
+            {add.error ? <KeyError error={add.error} /> : null}
+            <TextField
+              label={t('keys.label')}
+              hint={t('keys.labelHint')}
+              required
+              maxLength={SECURITY_KEY_LABEL_MAX}
+              data-testid="security-key-label"
+              error={form.formState.errors.label?.message ?? issueFor(add.error, 'label')}
+              {...form.register('label', {
+                validate: (v) => v.trim().length > 0 || t('validation.required'),
+              })}
+            />
+            <div className="form-actions form-actions-start">
+              <Button
+                type="submit"
+                variant="primary"
+                icon="key"
+                busy={add.isPending}
+                data-testid="security-key-add"
+              >
+                {t('keys.add')}
+              </Button>
+            </div>
+          </form>
+        ) : null}
+      </div>
+      <ConfirmDialog
+        open={removing !== null}
+        title={t('keys.removeTitle')}
+        body={t('keys.removeBody', { label: removing?.label ?? '' })}
+        confirmLabel={t('keys.remove')}
+        danger
+        busy={remove.isPending}
+        error={remove.error ? <ErrorText error={remove.error} /> : null}
+        onConfirm={() => removing && remove.mutate(removing.id)}
+        onClose={() => {
+          remove.reset();
+          setRemoving(null);
+        }}
+        testId="security-key-remove-dialog"
+      />
+    </Card>
+  );
+}
+
 export function AccountPage() {
   const t = useT();
   return (
@@ -279,6 +455,7 @@ export function AccountPage() {
         <ProfileCard />
         <PasswordCard />
       </div>
+      <SecurityKeysCard />
       <SessionsCard />
     </>
   );

@@ -4,17 +4,19 @@ import { useForm } from 'react-hook-form';
 import { Link, Navigate, useLocation } from 'react-router';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
+import type { WebAuthnRequestOptionsT } from '../../api/types.js';
 import { type SignInNotice, useMeQuery, useSession } from '../../app/session.js';
 import { Alert } from '../../components/Alert.js';
 import { Button } from '../../components/Button.js';
 import { CopyButton } from '../../components/CopyButton.js';
-import { FormError } from '../../components/ErrorText.js';
+import { ErrorText, FormError } from '../../components/ErrorText.js';
 import { CheckboxField, TextField } from '../../components/Field.js';
 import { Icon } from '../../components/Icon.js';
 import { LoadError, Loading } from '../../components/Status.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { useT } from '../../i18n/useT.js';
 import { AuthLayout } from './AuthLayout.js';
+import { browserSupportsKeys, keyErrorKey, signWithKey } from './securityKey.js';
 
 type Step = 'credentials' | 'mfa' | 'recovery' | 'enrol' | 'codes';
 
@@ -105,10 +107,13 @@ function CodeForm({
   kind,
   onDone,
   submitLabel,
+  secondary = false,
 }: {
   kind: 'mfa' | 'recovery' | 'enrol';
   onDone: (result: unknown) => void;
   submitLabel: string;
+  /** When a security key is the primary way, the code is the alternative: no autofocus, a plain button. */
+  secondary?: boolean;
 }) {
   const t = useT();
   const [error, setError] = useState<unknown>(null);
@@ -146,7 +151,7 @@ function CodeForm({
         spellCheck={false}
         maxLength={totp ? 7 : 40}
         required
-        autoFocus
+        autoFocus={!secondary}
         className={totp ? 'input input-code' : 'input input-mono'}
         data-testid={totp ? 'mfa-code' : 'recovery-code'}
         error={errors.code?.message ?? issueFor(error, 'code')}
@@ -159,7 +164,7 @@ function CodeForm({
       />
       <Button
         type="submit"
-        variant="primary"
+        variant={secondary ? 'secondary' : 'primary'}
         className="btn-block"
         busy={isSubmitting}
         data-testid="mfa-submit"
@@ -167,6 +172,69 @@ function CodeForm({
         {submitLabel}
       </Button>
     </form>
+  );
+}
+
+/** Options are used once and live five minutes on the server: older or used ones are asked for again. */
+const KEY_OPTIONS_FRESH_MS = 4 * 60_000;
+
+/** Challenges this page has already handed to a key (so a remounted button never offers one twice). */
+const usedChallenges = new Set<string>();
+
+/** Second factor with a security key or passkey: asks the key to sign the server's challenge. */
+function SecurityKeyButton({
+  initial,
+  fetchedAt,
+  onDone,
+}: {
+  /** Options fetched when the step opened, so that the key prompt follows the click at once. */
+  initial: WebAuthnRequestOptionsT;
+  fetchedAt: number;
+  onDone: () => void;
+}) {
+  const t = useT();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const use = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const usable =
+        !usedChallenges.has(initial.challenge) && Date.now() - fetchedAt < KEY_OPTIONS_FRESH_MS
+          ? initial
+          : null;
+      const options = usable ?? (await endpoints.webauthnOptions()).options;
+      if (!options) throw new Error('no security key');
+      usedChallenges.add(options.challenge);
+      await endpoints.webauthnVerify(await signWithKey(options));
+      onDone();
+    } catch (e) {
+      setError(e);
+      setBusy(false);
+    }
+  };
+
+  const messageKey = error ? keyErrorKey(error) : null;
+  return (
+    <div className="stack">
+      <Button
+        variant="primary"
+        icon="key"
+        className="btn-block"
+        busy={busy}
+        onClick={() => void use()}
+        data-testid="mfa-security-key"
+      >
+        {t('mfa.useKey')}
+      </Button>
+      <p className="field-hint">{t('mfa.keyHint')}</p>
+      {error ? (
+        <Alert kind="error" testId="mfa-security-key-error">
+          {messageKey ? <p>{t(messageKey)}</p> : <ErrorText error={error} />}
+        </Alert>
+      ) : null}
+    </div>
   );
 }
 
@@ -293,6 +361,18 @@ export function SignInPage() {
   const [step, setStep] = useState<Step>('credentials');
   const [codes, setCodes] = useState<string[]>([]);
   const [finishError, setFinishError] = useState<unknown>(null);
+  // Each accepted password starts a new attempt: the key options belong to that pending session.
+  const [attempt, setAttempt] = useState(0);
+  const keysPossible = step === 'mfa' && browserSupportsKeys();
+  const keyOptions = useQuery({
+    queryKey: ['webauthn-signin-options', attempt],
+    queryFn: () => endpoints.webauthnOptions(),
+    enabled: keysPossible,
+    staleTime: Number.POSITIVE_INFINITY,
+    gcTime: 0,
+    retry: false,
+  });
+  const keyChallenge = keysPossible ? (keyOptions.data?.options ?? null) : null;
   const from = (location.state as { from?: string } | null)?.from;
   const target = from?.startsWith('/') && !from.startsWith('//') ? from : '/';
 
@@ -308,10 +388,11 @@ export function SignInPage() {
   };
 
   const heading = TITLES[step];
+  const lead: MessageKey = step === 'mfa' && keyChallenge ? 'mfa.leadKey' : heading.lead;
 
   return (
     <AuthLayout title={t(heading.title)}>
-      <StepHeading title={t(heading.title)} lead={t(heading.lead)} />
+      <StepHeading title={t(heading.title)} lead={t(lead)} />
       {notice && step === 'credentials' ? (
         <Alert kind={NOTICE_KIND[notice]} testId="signin-notice">
           <p>{t(`notice.${notice}`)}</p>
@@ -323,6 +404,7 @@ export function SignInPage() {
           <CredentialsForm
             onNext={(next) => {
               clearNotice();
+              setAttempt((n) => n + 1);
               if (next === 'done') void finish();
               else setStep(next === 'mfa' ? 'mfa' : 'enrol');
             }}
@@ -335,9 +417,25 @@ export function SignInPage() {
           </div>
         </>
       ) : null}
-      {step === 'mfa' ? (
+      {step === 'mfa' && keysPossible && keyOptions.isPending ? <Loading /> : null}
+      {step === 'mfa' && !(keysPossible && keyOptions.isPending) ? (
         <>
-          <CodeForm kind="mfa" submitLabel={t('mfa.submit')} onDone={() => void finish()} />
+          {keyChallenge ? (
+            <>
+              <SecurityKeyButton
+                initial={keyChallenge}
+                fetchedAt={keyOptions.dataUpdatedAt}
+                onDone={() => void finish()}
+              />
+              <p className="auth-or">{t('mfa.orCode')}</p>
+            </>
+          ) : null}
+          <CodeForm
+            kind="mfa"
+            submitLabel={t('mfa.submit')}
+            secondary={Boolean(keyChallenge)}
+            onDone={() => void finish()}
+          />
           <div className="auth-links">
             <button
               type="button"

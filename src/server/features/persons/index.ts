@@ -1,0 +1,1 @@
+export { registerOversightRoutes, registerPersonRoutes } from './routes.js';

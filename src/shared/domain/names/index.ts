@@ -1,0 +1,27 @@
+export {
+  cyrillicToLatin,
+  formOfPart,
+  type NamePart,
+  nameForms,
+  nameParts,
+  type Reading,
+  rawNameParts,
+  readingOfName,
+  readingOfPart,
+  skeletonOfForm,
+} from './normalise.js';
+export {
+  combinations,
+  deletions,
+  indexTokens,
+  MATCH,
+  type NameToken,
+  type QueryPlan,
+  queryPlan,
+  queryTokenValues,
+  recoveries,
+  recoveryPlan,
+  TOKEN_DOMAIN,
+  type TokenKind,
+  tokenValue,
+} from './tokens.js';
