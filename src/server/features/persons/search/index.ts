@@ -364,17 +364,29 @@ async function search(
     skeletonIndex.filter((i) => i > 0),
   );
   const found = new Map(first.rows.map((r) => [r.person_id!, r]));
-  // Some parts too common to retrieve with: look up the combinations of all parts with the suspect part
-  // replaced by each of its typo recoveries.
+  const recoverOn = first.capped > 0 && (options.recover ?? true);
+  // Some parts were too common to retrieve with: look up the combinations of all parts with one part
+  // replaced by each of its typo recoveries, first for the parts whose skeleton (almost) no one has.
+  const recovered = new Set<number>();
   let recoveryTokens = 0;
-  if (first.capped > 0 && (options.recover ?? true)) {
+  const recover = async (parts: Set<number>) => {
+    for (const i of parts) recovered.add(i);
+    const tokens = recoveryPlan(plan, parts);
+    recoveryTokens += tokens.size;
+    if (tokens.size === 0) return;
+    const more = await firstPass(tx, keyTokens(hmac, tokens, digests, settings.common), settings);
+    for (const r of more.rows) if (!found.has(r.person_id!)) found.set(r.person_id!, r);
+  };
+  if (recoverOn) {
     const suspects = new Set(plan.parts.flatMap((_, i) => (first.unknown.has(skeletonIndex[i]!) ? [i] : [])));
-    const recovered = recoveryPlan(plan, suspects);
-    recoveryTokens = recovered.size;
-    if (recovered.size > 0) {
-      const more = await firstPass(tx, keyTokens(hmac, recovered, digests, settings.common), settings);
-      for (const r of more.rows) if (!found.has(r.person_id!)) found.set(r.person_id!, r);
-    }
+    if (suspects.size > 0) await recover(suspects);
+  }
+  let names = await nameScores(tx, found, digests, settings.partCount);
+  // No convincing candidate (the typo made another known name: Maral → Mara, the skeleton of Мария):
+  // recover the other parts too.
+  if (recoverOn && bestOf(names) < CONVINCING && recovered.size < plan.parts.length) {
+    await recover(new Set(plan.parts.flatMap((_, i) => (recovered.has(i) ? [] : [i]))));
+    names = await nameScores(tx, found, digests, settings.partCount);
   }
   options.onStats?.({
     tokens: plan.tokens.size,
@@ -382,7 +394,31 @@ async function search(
     capped: first.capped,
     candidates: found.size,
   });
-  if (found.size === 0) return [];
+  const hits: SearchHit[] = [...found.values()].map((r) => {
+    const score = (names.get(r.person_id!) ?? 0) + demographicBonus(query, r.birth_year, r.sex);
+    return { personId: r.person_id!, score: Math.round(score * 1e4) / 1e4 };
+  });
+  hits.sort((a, b) => b.score - a.score || (a.personId < b.personId ? -1 : 1));
+  return hits.slice(0, limit);
+}
+
+/**
+ * A name score below this (in [0, 1]) is not a convincing match: for two parts, one part one edit away and
+ * the other exact scores 0.85, a substitution 0.775.
+ */
+const CONVINCING = 0.75;
+
+const bestOf = (scores: Map<string, number>) => Math.max(0, ...scores.values());
+
+/** Second pass: the exact name score of each candidate, from its tokens that the query has. */
+async function nameScores(
+  tx: Pick<Tx, 'query'>,
+  found: Map<string, unknown>,
+  digests: Digests,
+  partCount: number,
+): Promise<Map<string, number>> {
+  const scores = new Map<string, number>();
+  if (found.size === 0) return scores;
   const all = await tx.query<{ person_id: string; token: Buffer }>(SECOND_PASS, [
     [...found.keys()],
     digests.all,
@@ -398,12 +434,10 @@ async function search(
     }
     for (const [part, weight] of parts) if ((best.get(part) ?? 0) < weight) best.set(part, weight);
   }
-  const hits: SearchHit[] = [...found.values()].map((r) => {
+  for (const [id, parts] of perPerson) {
     let sum = 0;
-    for (const w of perPerson.get(r.person_id!)?.values() ?? []) sum += w;
-    const score = sum / settings.partCount + demographicBonus(query, r.birth_year, r.sex);
-    return { personId: r.person_id!, score: Math.round(score * 1e4) / 1e4 };
-  });
-  hits.sort((a, b) => b.score - a.score || (a.personId < b.personId ? -1 : 1));
-  return hits.slice(0, limit);
+    for (const w of parts.values()) sum += w;
+    scores.set(id, sum / partCount);
+  }
+  return scores;
 }
