@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { checkDurability } from './db/durability.js';
@@ -6,6 +7,7 @@ import { DataDirLockedError } from './db/embedded.js';
 import { type Database, openDatabase, runMigrations } from './db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/data.js';
 import { seedDemo } from './demo/seed.js';
+import { loadCheckpointKey, writeCheckpoint } from './platform/audit-checkpoint.js';
 import { type Keyring, keyProblems, keyUsage, loadKeyring } from './platform/crypto/index.js';
 import { loadSecrets } from './platform/secrets.js';
 import { systemContext } from './platform/system-context.js';
@@ -64,6 +66,15 @@ async function main() {
   let seeded = false;
   if (config.demo) seeded = await seedDemo(deps, systemContext(deps, randomUUID()));
   app = await buildApp(deps);
+  // Signed audit checkpoints outside the database (G28): now and every 5 minutes.
+  const checkpointKey = loadCheckpointKey(path.join(config.dataDir, 'keys', 'audit-checkpoint.key'));
+  const checkpointFile = path.join(config.dataDir, 'audit-checkpoints.jsonl');
+  const checkpoint = () =>
+    writeCheckpoint(db.pool, checkpointFile, checkpointKey).catch((error: Error) =>
+      console.error('Could not write an audit checkpoint:', error.message),
+    );
+  await checkpoint();
+  setInterval(checkpoint, 5 * 60_000).unref();
   const address = await app.listen({ host: config.host, port: config.port });
 
   const lines = [
