@@ -297,6 +297,12 @@ export async function runNamesBench(options: NamesBenchOptions): Promise<void> {
   );
   for (const engine of engines) {
     const setup = await setUp(engine, options.pgUrl, hmac, tier);
+    // interrupted: drop the bench database, stop PGlite, remove the temp folder, then exit
+    const onSignal = () => {
+      void setup.close().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       const t0 = performance.now();
       let lastLog = t0;
@@ -428,6 +434,8 @@ export async function runNamesBench(options: NamesBenchOptions): Promise<void> {
         options.record(T, `ratio p95 blind-index ÷ naive, ${c} (goal ≤ 0.4)`, 'ratio', engine, ratio);
       }
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       await setup.close();
     }
   }

@@ -67,8 +67,8 @@ async function main() {
   if (config.demo) seeded = await seedDemo(deps, systemContext(deps, randomUUID()));
   app = await buildApp(deps);
   // Signed audit checkpoints outside the database (G28): now and every 5 minutes.
-  const checkpointKey = loadCheckpointKey(path.join(config.dataDir, 'keys', 'audit-checkpoint.key'));
-  const checkpointFile = path.join(config.dataDir, 'audit-checkpoints.jsonl');
+  const checkpointKey = loadCheckpointKey(path.join(config.dataDir, 'audit', 'checkpoint-signing.pem'));
+  const checkpointFile = path.join(config.dataDir, 'audit', 'checkpoints.jsonl');
   const checkpoint = () =>
     writeCheckpoint(db.pool, checkpointFile, checkpointKey).catch((error: Error) =>
       console.error('Could not write an audit checkpoint:', error.message),

@@ -10,11 +10,11 @@ const { db, config } = await openForCli().catch((error: Error) =>
 );
 try {
   const result = await verifyAuditChain(db.pool);
-  const keyFile = path.join(config.dataDir, 'keys', 'audit-checkpoint.key');
+  const keyFile = path.join(config.dataDir, 'audit', 'checkpoint-signing.pem');
   const checkpoints = fs.existsSync(keyFile)
     ? await verifyCheckpoints(
         db.pool,
-        path.join(config.dataDir, 'audit-checkpoints.jsonl'),
+        path.join(config.dataDir, 'audit', 'checkpoints.jsonl'),
         loadCheckpointKey(keyFile),
       )
     : { ok: true, checked: 0 };
