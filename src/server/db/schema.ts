@@ -241,7 +241,7 @@ export const personNameTokens = pgTable(
     personId: uuid('person_id')
       .notNull()
       .references(() => persons.id, { onDelete: 'cascade' }),
-    /** 0: whole normalised name part, 1: transliteration skeleton, 2: one-deletion neighbour (typos). */
+    /** 0: whole normalised name part, 1: transliteration skeleton, 2: one-deletion neighbour (typos), 3: combination of parts of one name (makes common names searchable). */
     kind: integer('kind').notNull(),
   },
   (t) => [
