@@ -171,6 +171,36 @@ describe.each(ENGINES)('person name search on %s', (engine) => {
     expect(found.map((f) => f.personId)).toContain(target.id);
   });
 
+  it('ranks candidates outside the caller’s scope on birth year too, without widening the scope', async () => {
+    const twinName = 'Bägül Orazmuhammedowna Gylyjdurdyýewa';
+    const [older, younger] = [randomUUID(), randomUUID()];
+    await t.admin.query(
+      `INSERT INTO persons (id, ref, owner_agency_id, sex, birth_year)
+       VALUES ($1, 'TWIN-1', $3, 'F', 1961), ($2, 'TWIN-2', $3, 'F', 1994)`,
+      [older, younger, agencyId],
+    );
+    await withTx(t.deps.db.pool, actorOf(agencyId), async (tx) => {
+      await writeNameTokens(tx, hmac, older, [twinName]);
+      await writeNameTokens(tx, hmac, younger, [twinName]);
+    });
+    for (const [birthYear, first] of [
+      [1994, younger],
+      [1961, older],
+    ] as const) {
+      await withTx(t.deps.db.pool, actorOf(otherAgencyId), async (tx) => {
+        const hits = await searchPersons(tx, hmac, { name: twinName, birthYear, sex: 'F' });
+        expect(hits[0]?.personId).toBe(first);
+        expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+        // the demographics function set the cross-agency scope for its own duration only
+        const after = await tx.query<{ scope: string }>("SELECT current_setting('app.scope', true) AS scope");
+        expect(after.rows[0]!.scope).toBe('');
+        expect(
+          (await tx.query('SELECT 1 FROM persons WHERE id = ANY($1::uuid[])', [[older, younger]])).rowCount,
+        ).toBe(0);
+      });
+    }
+  });
+
   it('replaces a person’s tokens, ranks the exact spelling first, and returns nothing for an empty name', async () => {
     const p = persons[11]!;
     const newName = 'Ogulbossan Täzegülowna Ýaşulyýewa';

@@ -4,8 +4,9 @@
  *
  * The search does NOT apply agency scope: tokens are readable by every request, so that a duplicate in
  * another agency is found. The caller filters the result by scope (and raises a review task for the rest).
- * It runs in the caller's transaction. Birth year and sex come from `persons`, which row-level security
- * limits to the caller's agencies: candidates outside them are ranked on their names alone.
+ * It runs in the caller's transaction. Birth year and sex of every candidate, in scope or not, come from
+ * the database function halas_candidate_demographics (migration 0008), the one path past row-level security
+ * that returns those two variables and nothing else.
  */
 import {
   indexTokens,
@@ -238,9 +239,8 @@ WITH q AS (
 )
 SELECT * FROM (
   SELECT n.person_id, n.score, pe.birth_year, pe.sex, NULL::int[] AS capped, NULL::int[] AS unknown
-  FROM named n LEFT JOIN LATERAL (
-    SELECT x.birth_year, x.sex FROM persons x WHERE x.id = n.person_id LIMIT 1
-  ) pe ON true
+  FROM named n LEFT JOIN halas_candidate_demographics(ARRAY(SELECT person_id FROM named)) pe
+    ON pe.person_id = n.person_id
   ORDER BY n.score
     + CASE WHEN $9::int IS NULL OR pe.birth_year IS NULL THEN 0
            WHEN abs(pe.birth_year - $9::int) <= 2 THEN 0.12 - 0.04 * abs(pe.birth_year - $9::int)
