@@ -13,6 +13,19 @@ export const AgencyView = z.strictObject({
 });
 export type AgencyView = z.infer<typeof AgencyView>;
 
+/**
+ * The directory of the mechanism's agencies: who they are, nothing more. Every signed-in user may read it,
+ * so that a consent or a referral can name any recipient, whatever the user's own scope.
+ */
+export const AgencyDirectoryEntry = AgencyView.pick({
+  id: true,
+  code: true,
+  type: true,
+  name: true,
+  active: true,
+});
+export type AgencyDirectoryEntry = z.infer<typeof AgencyDirectoryEntry>;
+
 const AgencyCode = z
   .string()
   .trim()

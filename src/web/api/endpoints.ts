@@ -2,6 +2,7 @@ import type { Role } from '../../shared/domain/access.js';
 import { del, get, patch, post, put } from './client.js';
 import type {
   AgencyCreateT,
+  AgencyDirectoryEntryT,
   AgencyPatchT,
   AgencyT,
   AuditPageT,
@@ -66,6 +67,8 @@ export const endpoints = {
       { q: query.q, includeInactive: query.includeInactive ? 'true' : 'false' },
       signal,
     ),
+  agencyDirectory: (signal?: AbortSignal) =>
+    get<AgencyDirectoryEntryT[]>('/api/agencies/directory', undefined, signal),
   agency: (id: string, signal?: AbortSignal) =>
     get<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, undefined, signal),
   createAgency: (body: AgencyCreateT) => post<AgencyT>('/api/agencies', body),

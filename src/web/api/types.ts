@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   AgencyCreate,
+  AgencyDirectoryEntry,
   AgencyPatch,
   AgencyView,
   MembershipUpsert,
@@ -40,6 +41,7 @@ export type WebAuthnCreationOptionsT = z.infer<typeof WebAuthnCreationOptions>;
 export type WebAuthnRequestOptionsT = z.infer<typeof WebAuthnRequestOptions>;
 export type WebAuthnAssertionT = z.infer<typeof WebAuthnAuthenticationResponse>;
 export type AgencyT = AgencyView;
+export type AgencyDirectoryEntryT = AgencyDirectoryEntry;
 export type AgencyCreateT = z.infer<typeof AgencyCreate>;
 export type AgencyPatchT = z.infer<typeof AgencyPatch>;
 export type UserT = UserView;

@@ -158,6 +158,24 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     expect((await officer.get(`/api/agencies/${police.id}`)).statusCode).toBe(200);
   });
 
+  it('gives every signed-in user the directory of all agencies: who they are, nothing more', async () => {
+    const res = await officer.get('/api/agencies/directory', { 'accept-language': 'ru' });
+    expect(res.statusCode).toBe(200);
+    const entries = res.json() as { id: string; name: { ru: string } }[];
+    expect(entries.map((e) => e.id)).toEqual(expect.arrayContaining([police.id, other.id, inactive.id]));
+    const shelter = entries.find((e) => e.id === other.id);
+    expect(shelter).toEqual({
+      id: other.id,
+      code: 'shelter-dashoguz',
+      type: 'rehabilitation_centre',
+      name: other.name,
+      active: true,
+    });
+    const names = entries.map((e) => e.name.ru);
+    expect(names).toEqual([...names].sort(new Intl.Collator('ru', { sensitivity: 'base', numeric: true }).compare));
+    expect((await new Browser(t).get('/api/agencies/directory')).statusCode).toBe(401);
+  });
+
   it('answers an out-of-scope agency exactly like a random id (404, same bytes)', async () => {
     const outOfScope = await officer.get(`/api/agencies/${other.id}`);
     const random = await officer.get(`/api/agencies/${randomUUID()}`);

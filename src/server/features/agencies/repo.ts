@@ -1,4 +1,4 @@
-import type { AgencyView } from '../../../shared/contracts/admin.js';
+import type { AgencyDirectoryEntry, AgencyView } from '../../../shared/contracts/admin.js';
 import type { AgencyType } from '../../../shared/domain/access.js';
 import type { Tx } from '../../platform/tx.js';
 
@@ -53,6 +53,18 @@ export async function selectAgencies(
     [...scopeParams(scope), includeInactive],
   );
   return rows.map(toView);
+}
+
+/** Every agency, active or not, with the directory's fields only (no scope: the directory is for all). */
+export async function selectDirectory(tx: Tx): Promise<AgencyDirectoryEntry[]> {
+  const { rows } = await tx.query<AgencyRow>(`SELECT ${COLUMNS} FROM agencies a`);
+  return rows.map(({ id, code, type, name, active }) => ({
+    id,
+    code,
+    type,
+    name: { tk: name.tk, ru: name.ru, en: name.en },
+    active,
+  }));
 }
 
 const SELECT_ONE = `SELECT ${COLUMNS} FROM agencies a WHERE ${IN_SCOPE} AND a.id = $3`;

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { AgencyCreate, AgencyListQuery, AgencyPatch, AgencyView } from '../../../shared/contracts/admin.js';
+import { z } from 'zod';
+import {
+  AgencyCreate,
+  AgencyDirectoryEntry,
+  AgencyListQuery,
+  AgencyPatch,
+  AgencyView,
+} from '../../../shared/contracts/admin.js';
 import { IdParams, Page } from '../../../shared/contracts/common.js';
 import { ErrorBody } from '../../../shared/contracts/errors.js';
 import type { AppDeps } from '../../app.js';
@@ -41,6 +48,19 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
       const agency = await agencies.createAgency(deps, request.ctx, request.body);
       return reply.code(201).send(agency);
     },
+  );
+
+  api.get(
+    '/agencies/directory',
+    {
+      config: { access: { authenticated: true } },
+      schema: {
+        tags: ['agencies'],
+        summary: 'Directory of every agency (to name a recipient of consent or referral)',
+        response: { 200: z.array(AgencyDirectoryEntry), 401: ErrorBody },
+      },
+    },
+    async (request) => agencies.agencyDirectory(deps, request.ctx),
   );
 
   api.get(

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   AgencyCreate,
+  AgencyDirectoryEntry,
   AgencyListQuery,
   AgencyPatch,
   AgencyView,
@@ -46,6 +47,16 @@ export async function listAgencies(
     .filter((a) => matches(a.code, a.name.tk, a.name.ru, a.name.en))
     .sort((a, b) => collator.compare(a.name[ctx.locale], b.name[ctx.locale]) || a.code.localeCompare(b.code));
   return { items, total: items.length };
+}
+
+/** The directory of every agency (id, code, type, name, active), sorted by name in the caller's language. */
+export async function agencyDirectory(deps: Deps, ctx: RequestContext): Promise<AgencyDirectoryEntry[]> {
+  const actor = requireActor(ctx);
+  const rows = await withTx(deps.db.pool, actor, (tx) => repo.selectDirectory(tx), { readOnly: true });
+  const collator = new Intl.Collator(ctx.locale, { sensitivity: 'base', numeric: true });
+  return rows.sort(
+    (a, b) => collator.compare(a.name[ctx.locale], b.name[ctx.locale]) || a.code.localeCompare(b.code),
+  );
 }
 
 /** One agency in the actor's read scope; anything else is "not found", exactly like an unknown id. */

@@ -28,7 +28,6 @@ import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useToast } from '../../components/Toasts.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { useLocalized, useT } from '../../i18n/useT.js';
-import { useAgencyNames } from '../users/queries.js';
 import {
   type ConsentCreateT,
   type ConsentT,
@@ -39,7 +38,7 @@ import {
   type WithdrawnBy,
 } from './api.js';
 import { applyServerIssues, bodyResolver } from './forms.js';
-import { personsKey, SENSITIVE_MUTATION, useAgencyLabel, useCanIn } from './queries.js';
+import { personsKey, SENSITIVE_MUTATION, useAgencyDirectory, useAgencyLabel, useCanIn } from './queries.js';
 
 const consentsKey = (id: string) => [...personsKey, 'consents', id] as const;
 const overridesKey = (id: string) => [...personsKey, 'overrides', id] as const;
@@ -153,7 +152,7 @@ function RecordConsentDialog({
   const toast = useToast();
   const queryClient = useQueryClient();
   const localized = useLocalized();
-  const { agencies } = useAgencyNames();
+  const { agencies } = useAgencyDirectory();
   const [shown, setShown] = useState<string[]>([]);
   const radioName = useId();
   const choices = agencies.filter((a) => a.active && a.id !== person.ownerAgencyId);
@@ -594,7 +593,7 @@ function RequestOverrideDialog({
   const toast = useToast();
   const queryClient = useQueryClient();
   const localized = useLocalized();
-  const { agencies } = useAgencyNames();
+  const { agencies } = useAgencyDirectory();
   const choices = agencies.filter((a) => a.active && a.id !== person.ownerAgencyId);
   const [shown, setShown] = useState<string[]>([]);
   const empty: OverrideForm = { recipientAgencyId: '', purpose: '', dataClasses: [], reason: '' };

@@ -2,9 +2,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo } from 'react';
 import { type Permission, ROLE_PERMISSIONS, type Role } from '../../../shared/domain/access.js';
 import type { FieldClass } from '../../../shared/domain/fields.js';
+import { endpoints } from '../../api/endpoints.js';
+import type { AgencyDirectoryEntryT } from '../../api/types.js';
 import { useCan, useMe } from '../../app/session.js';
-import { useT } from '../../i18n/useT.js';
-import { useAgencyNames } from '../users/queries.js';
+import { useLocalized, useT } from '../../i18n/useT.js';
 import { personsApi, type RevealedT } from './api.js';
 
 export const personsKey = ['persons'] as const;
@@ -69,16 +70,30 @@ export function useForgetRevealedOnLeave(id: string) {
 export const SENSITIVE_MUTATION = { gcTime: 0 } as const;
 
 /** An agency's name by id; an agency outside the caller's view is "another agency", never an id. */
+/**
+ * Every agency of the mechanism (id, code, type, name), whatever the user's own scope: a consent or an
+ * override can name any recipient. Sorted by name in the user's language.
+ */
+export function useAgencyDirectory(): { agencies: AgencyDirectoryEntryT[]; isPending: boolean } {
+  const directory = useQuery({
+    queryKey: ['agency-directory'],
+    queryFn: ({ signal }) => endpoints.agencyDirectory(signal),
+    staleTime: 5 * 60_000,
+  });
+  return { agencies: directory.data ?? [], isPending: directory.isPending };
+}
+
 export function useAgencyLabel(): (id: string | null | undefined) => string {
   const t = useT();
-  const { nameOf, isPending } = useAgencyNames();
+  const localized = useLocalized();
+  const { agencies, isPending } = useAgencyDirectory();
+  const names = useMemo(() => new Map(agencies.map((a) => [a.id, localized(a.name)])), [agencies, localized]);
   return useCallback(
     (id) => {
       if (!id) return '—';
-      const name = nameOf(id, '');
-      return name || (isPending ? '…' : t('persons.otherAgency'));
+      return names.get(id) ?? (isPending ? '…' : t('persons.otherAgency'));
     },
-    [nameOf, isPending, t],
+    [names, isPending, t],
   );
 }
 
