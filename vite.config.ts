@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -55,10 +57,48 @@ function tzSubset(): Plugin {
   };
 }
 
+/**
+ * Writes a Brotli (.br) and a gzip (.gz) copy beside every text asset of the build, compressed once at the
+ * highest level, so the server sends the smallest encoding the browser accepts without compressing per request
+ * (and never compresses API responses, which carry secrets next to reflected input: BREACH).
+ */
+function precompress(): Plugin {
+  const TEXT = /\.(js|css|svg|json|webmanifest|txt)$/;
+  let outDir = '';
+  return {
+    name: 'halas-precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    closeBundle() {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir).flatMap((name) => {
+          const file = path.join(dir, name);
+          return statSync(file).isDirectory() ? walk(file) : [file];
+        });
+      for (const file of walk(outDir).filter((f) => TEXT.test(f))) {
+        const source = readFileSync(file);
+        if (source.length < 1024) continue;
+        writeFileSync(`${file}.gz`, gzipSync(source, { level: 9 }));
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(source, {
+            params: {
+              [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+              [constants.BROTLI_PARAM_SIZE_HINT]: source.length,
+            },
+          }),
+        );
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   publicDir: false,
-  plugins: [react(), tzSubset()],
+  plugins: [react(), tzSubset(), precompress()],
   build: {
     outDir: 'dist/web',
     emptyOutDir: true,

@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { AppError } from '../../platform/errors.js';
 
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.txt': 'text/plain; charset=utf-8',
-  '.webmanifest': 'application/manifest+json',
+/** The kinds of file the application is built into; nothing else is ever served from the folder. */
+const SERVED = new Set(['.js', '.css', '.svg', '.png', '.ico', '.woff2', '.json', '.txt', '.webmanifest']);
+
+/** Caching is decided by the route (no Cache-Control or Last-Modified from @fastify/send); the type by @fastify/send. */
+const STATIC_OPTIONS = {
+  preCompressed: true,
+  cacheControl: false,
+  lastModified: false,
+  dotfiles: 'deny' as const,
 };
 
 /**
@@ -22,6 +22,8 @@ const TYPES: Record<string, string> = {
  */
 export function registerWebRoutes(app: FastifyInstance, deps: AppDeps): void {
   const root = deps.config.webDir;
+  // only the reply.sendFile decorator: the route below decides what may be served
+  app.register(fastifyStatic, { root, serve: false, preCompressed: true });
   const indexPath = path.join(root, 'index.html');
   app.get('/*', { config: { access: { public: true } }, schema: { hide: true } }, async (request, reply) => {
     const urlPath = decodeURIComponent((request.url.split('?')[0] ?? '/').replace(/\+/g, ' '));
@@ -29,10 +31,11 @@ export function registerWebRoutes(app: FastifyInstance, deps: AppDeps): void {
     const resolved = path.normalize(path.join(root, urlPath));
     const inside = resolved.startsWith(root + path.sep);
     const ext = path.extname(resolved);
-    if (inside && ext && TYPES[ext] && fs.existsSync(resolved) && fs.statSync(resolved).isFile()) {
+    if (inside && ext && SERVED.has(ext) && fs.existsSync(resolved) && fs.statSync(resolved).isFile()) {
       const immutable = urlPath.startsWith('/assets/');
       reply.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-      return reply.type(TYPES[ext]!).send(fs.createReadStream(resolved));
+      // the Brotli or gzip copy written by the build when the browser accepts it (Vary: Accept-Encoding)
+      return reply.sendFile(path.relative(root, resolved), root, STATIC_OPTIONS);
     }
     if (ext && ext !== '.html') throw new AppError('not_found');
     if (!fs.existsSync(indexPath)) {
