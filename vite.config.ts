@@ -31,7 +31,7 @@ const TZ_SUBSET = [
 ];
 
 const INTL_MODULE =
-  /@formatjs[\\/]intl-(datetimeformat|numberformat|pluralrules|locale|getcanonicallocales|localematcher|supportedvaluesof)[\\/]|@formatjs[\\/]bigdecimal|halas-tz-subset|[\\/]web[\\/]i18n[\\/]polyfills/;
+  /@formatjs[\\/]intl-(datetimeformat|numberformat|pluralrules|locale|getcanonicallocales|localematcher|supportedvaluesof)[\\/]|@formatjs[\\/]bigdecimal|halas-tz-subset|[\\/]web[\\/]i18n[\\/](polyfills|intl-tk)/;
 
 function tzSubset(): Plugin {
   const id = 'virtual:halas-tz-subset';
@@ -95,10 +95,46 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The entry (src/web/main.tsx) imports the application dynamically, so that it can start the API calls and
+ * the messages at once; this plugin lets the browser fetch the application's code from the first moment as
+ * well, with a modulepreload link in index.html for src/web/boot.tsx and every chunk it imports statically.
+ */
+function preloadBoot(): Plugin {
+  return {
+    name: 'halas-preload-boot',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return [];
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const boot = chunks.find((c) => c.facadeModuleId?.endsWith('/src/web/boot.tsx'));
+        if (!boot) throw new Error('preload-boot: the boot chunk is missing');
+        const files = new Set<string>();
+        const visit = (fileName: string) => {
+          if (files.has(fileName)) return;
+          files.add(fileName);
+          for (const imported of chunks.find((c) => c.fileName === fileName)?.imports ?? []) visit(imported);
+        };
+        visit(boot.fileName);
+        const entry = chunks.find((c) => c.isEntry);
+        for (const f of [entry?.fileName, ...(entry?.imports ?? [])]) if (f) files.delete(f);
+        return [...files].map((fileName) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: true, href: `/${fileName}` },
+          injectTo: 'head' as const,
+        }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   publicDir: false,
-  plugins: [react(), tzSubset(), precompress()],
+  plugins: [react(), tzSubset(), preloadBoot(), precompress()],
   build: {
     outDir: 'dist/web',
     emptyOutDir: true,

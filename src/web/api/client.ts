@@ -76,6 +76,33 @@ function buildUrl(path: string, query: RequestOptions['query']): string {
   return qs ? `${path}?${qs}` : path;
 }
 
+/**
+ * GETs started by the entry before the application's code has loaded (main.tsx); each is used once, by the
+ * first call for the same path, and only within a few seconds of being started.
+ */
+const early = new Map<string, { at: number; response: Promise<Response> }>();
+
+export function startEarly(paths: readonly string[], locale: Locale): void {
+  hooks.locale = locale;
+  for (const path of paths) {
+    const response = fetch(path, {
+      headers: { Accept: 'application/json', 'Accept-Language': locale },
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+    response.catch(() => {}); // a failure is reported to the caller that uses it
+    early.set(path, { at: Date.now(), response });
+  }
+}
+
+function takeEarly(path: string, options: RequestOptions): Promise<Response> | undefined {
+  const entry = early.get(path);
+  if (!entry) return undefined;
+  early.delete(path);
+  const usable = (options.method ?? 'GET') === 'GET' && !options.query && Date.now() - entry.at < 10_000;
+  return usable ? entry.response : undefined;
+}
+
 async function send<T>(path: string, options: RequestOptions): Promise<T> {
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = {
@@ -90,14 +117,15 @@ async function send<T>(path: string, options: RequestOptions): Promise<T> {
   }
   let response: Response;
   try {
-    response = await fetch(buildUrl(path, options.query), {
-      method,
-      headers,
-      body,
-      credentials: 'same-origin',
-      cache: 'no-store',
-      signal: options.signal ?? null,
-    });
+    response = await (takeEarly(path, options) ??
+      fetch(buildUrl(path, options.query), {
+        method,
+        headers,
+        body,
+        credentials: 'same-origin',
+        cache: 'no-store',
+        signal: options.signal ?? null,
+      }));
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     setServiceState('unavailable');
@@ -165,3 +193,6 @@ export const post = <T>(
 export const patch = <T>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body });
 export const put = <T>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body });
 export const del = <T>(path: string) => api<T>(path, { method: 'DELETE' });
+
+/** Asks the user to confirm their identity again (the step-up dialog), for calls made outside `api`. */
+export const requestReauth = (): Promise<boolean> => hooks.onReauthRequired();

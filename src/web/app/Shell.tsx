@@ -40,8 +40,21 @@ function MainNav() {
     items.push({ to: '/persons', label: 'nav.persons', icon: 'person', testId: 'nav-persons' });
   if (can('duplicate.review'))
     items.push({ to: '/duplicates', label: 'nav.duplicates', icon: 'merge', testId: 'nav-duplicates' });
+  if (can('consent.manage'))
+    items.push({ to: '/my-tasks', label: 'nav.myTasks', icon: 'check', testId: 'nav-my-tasks' });
   if (can('alert.read'))
     items.push({ to: '/alerts', label: 'nav.alerts', icon: 'bell', testId: 'nav-alerts' });
+  if (can('alert.read'))
+    items.push({ to: '/break-glass', label: 'nav.breakGlass', icon: 'lock', testId: 'nav-break-glass' });
+  if (can('erasure.approve'))
+    items.push({ to: '/erasure-requests', label: 'nav.erasure', icon: 'lock', testId: 'nav-erasure' });
+  if (can('dsar.export'))
+    items.push({
+      to: '/access-reports',
+      label: 'nav.accessReport',
+      icon: 'lock',
+      testId: 'nav-access-reports',
+    });
   if (can('agency.read'))
     items.push({ to: '/agencies', label: 'nav.agencies', icon: 'building', testId: 'nav-agencies' });
   if (can('user.read')) items.push({ to: '/users', label: 'nav.users', icon: 'users', testId: 'nav-users' });
@@ -206,13 +219,13 @@ export function Shell() {
       <div className="layout">
         <MainNav />
         <main id="main" className="main" tabIndex={-1}>
-          {intlReady ? (
+          {/* The page's code and data load while Intl data is still on its way; it shows once dates format right. */}
+          {intlReady ? null : <Loading />}
+          <div hidden={!intlReady} className="contents">
             <Suspense fallback={<Loading />}>
               <Outlet />
             </Suspense>
-          ) : (
-            <Loading />
-          )}
+          </div>
         </main>
       </div>
       <footer className="footer">

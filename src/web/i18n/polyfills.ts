@@ -52,9 +52,9 @@ interface PolyfilledDateTimeFormat {
   __setDefaultTimeZone: (timeZone: string) => void;
 }
 
-async function addTimeZoneData(): Promise<void> {
+async function addTimeZoneData(loaded?: Promise<typeof import('virtual:halas-tz-subset')>): Promise<void> {
   const dtf = Intl.DateTimeFormat as unknown as PolyfilledDateTimeFormat;
-  const subset = await import('virtual:halas-tz-subset');
+  const subset = await (loaded ?? import('virtual:halas-tz-subset'));
   if (subset.zoneNames.includes(browserTimeZone) || /^(Etc\/)?(UTC|GMT)$/.test(browserTimeZone)) {
     dtf.__addTZData(subset.data);
   } else {
@@ -92,6 +92,8 @@ const services: Service[] = [
   },
 ];
 
+const [plural, number, dateTime] = services as [Service, Service, Service];
+
 let base: Promise<void> | undefined;
 
 function ensureBase(): Promise<void> {
@@ -102,19 +104,42 @@ function ensureBase(): Promise<void> {
   return base;
 }
 
-/** Makes plural rules, number and date formatting work in `locale`. Safe to call repeatedly. */
-export async function ensureIntl(locale: Locale): Promise<void> {
+/** Turkmen in a browser that has none of it: the whole set in one round trip (intl-tk.ts). */
+async function turkmenAtOnce(): Promise<void> {
+  const bundle = await import('./intl-tk.js');
+  for (const service of [number, dateTime]) {
+    service.polyfilled = true;
+    service.loaded.add('tk');
+  }
+  await addTimeZoneData(Promise.resolve(bundle.tzSubset));
+}
+
+let pending: Promise<void> = Promise.resolve();
+
+/** Makes plural rules, number and date formatting work in `locale`. Safe to call repeatedly and at once. */
+export function ensureIntl(locale: Locale): Promise<void> {
+  pending = pending.catch(() => {}).then(() => ensureIntlNow(locale));
+  return pending;
+}
+
+async function ensureIntlNow(locale: Locale): Promise<void> {
   await ensureBase();
   // In order: number formatting uses plural rules, date formatting uses number formatting.
-  for (const service of services) {
-    if (!service.polyfilled && service.should(locale)) {
-      await service.force();
-      service.polyfilled = true;
-      await service.after?.();
-    }
-    if (service.polyfilled && !service.loaded.has(locale)) {
-      await service.data[locale]();
-      service.loaded.add(locale);
-    }
+  if (locale === 'tk' && [number, dateTime].every((s) => !s.polyfilled && s.should('tk'))) {
+    await ensureService(plural, locale);
+    await turkmenAtOnce();
+  }
+  for (const service of services) await ensureService(service, locale);
+}
+
+async function ensureService(service: Service, locale: Locale): Promise<void> {
+  if (!service.polyfilled && service.should(locale)) {
+    await service.force();
+    service.polyfilled = true;
+    await service.after?.();
+  }
+  if (service.polyfilled && !service.loaded.has(locale)) {
+    await service.data[locale]();
+    service.loaded.add(locale);
   }
 }
