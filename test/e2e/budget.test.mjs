@@ -43,3 +43,41 @@ test('sign-in + shell JavaScript stays within 170 KB gzip', async () => {
   assert.ok(totals.intl <= INTL_BUDGET, `Intl polyfills are ${kb(totals.intl)} gzip`);
   await context.close();
 });
+
+// The case workspace: until the case module exists, the person's page (with its consent panel) and the
+// registration form stand in for it. Everything a case manager's browser fetched, Intl included.
+const WORKSPACE_BUDGET = 350 * 1024;
+
+test('the workspace (persons list, registration form, person page) stays within 350 KB gzip in all', async () => {
+  const { context, page } = await newPage(browser);
+  const scripts = new Set();
+  page.on('request', (request) => {
+    if (request.resourceType() === 'script') scripts.add(new URL(request.url()).pathname);
+  });
+  await signIn(page, 'casemanager');
+  const id = await page.evaluate(async () => {
+    const res = await fetch('/api/persons', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-halas-request': '1',
+        'idempotency-key': crypto.randomUUID(),
+      },
+      body: JSON.stringify({ sex: 'female', birthYear: 1999 }),
+    });
+    return (await res.json()).person.id;
+  });
+  await byTestId(page, 'nav-persons').click();
+  await byTestId(page, 'person-row').first().waitFor();
+  await byTestId(page, 'person-create').click();
+  await page.locator('main form').first().waitFor();
+  await page.goto(`/persons/${id}`);
+  await byTestId(page, 'page-title').waitFor();
+  await page.waitForLoadState('networkidle');
+  let total = 0;
+  for (const pathname of scripts)
+    total += gzipSync(fs.readFileSync(path.join(root, 'dist', 'web', pathname)), { level: 9 }).length;
+  console.info(`workspace JS: ${kb(total)} gzip in ${scripts.size} files`);
+  assert.ok(total <= WORKSPACE_BUDGET, `workspace JS is ${kb(total)} gzip`);
+  await context.close();
+});
