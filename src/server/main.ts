@@ -7,7 +7,11 @@ import { DataDirLockedError } from './db/embedded.js';
 import { type Database, openDatabase, runMigrations } from './db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/data.js';
 import { seedDemo } from './demo/seed.js';
+import { scheduleComingOfAge } from './features/persons/coming-of-age.js';
+import { LedgerError, reapplyErasureLedger } from './features/persons/erasure-ledger.js';
+import { runRetention } from './features/persons/retention.js';
 import { loadCheckpointKey, writeCheckpoint } from './platform/audit-checkpoint.js';
+import { type ControlChannel, startControlChannel } from './platform/backup/control.js';
 import { type Keyring, keyProblems, keyUsage, loadKeyring } from './platform/crypto/index.js';
 import { loadSecrets } from './platform/secrets.js';
 import { systemContext } from './platform/system-context.js';
@@ -34,7 +38,9 @@ async function main() {
     fail((error as Error).message);
   }
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let control: ControlChannel | undefined;
   const shutdown = async () => {
+    await control?.close().catch(() => {});
     await app?.close().catch(() => {});
     await db.close().catch(() => {});
     process.exit(0);
@@ -63,6 +69,18 @@ async function main() {
   if (problems.length > 0)
     fail(`${problems.join('; ')}. Load that master key (see "Keys" in docs/operations.md).`);
   const deps = { config, db, secrets, keyring, clock: () => new Date() };
+  // Erasures outlive restores (G24, ADR 13): every person in the erasure ledger is shredded again before the
+  // server serves a request, so a restored pre-erasure backup cannot bring anyone back.
+  try {
+    const reapplied = await reapplyErasureLedger(deps, systemContext(deps, randomUUID()));
+    if (reapplied.reshredded + reapplied.recleared > 0)
+      console.warn(
+        `Erasure ledger re-applied: ${reapplied.reshredded} erased persons and ${reapplied.recleared} expired records found again in the database (a restored backup?) were erased again.`,
+      );
+  } catch (error) {
+    if (error instanceof LedgerError) fail(error.message);
+    throw error;
+  }
   let seeded = false;
   if (config.demo) seeded = await seedDemo(deps, systemContext(deps, randomUUID()));
   app = await buildApp(deps);
@@ -74,7 +92,27 @@ async function main() {
       console.error('Could not write an audit checkpoint:', error.message),
     );
   await checkpoint();
+  // Embedded engine: `npm run backup` asks this process for a consistent copy of the data folder (G36).
+  const embedded = db.embedded;
+  if (embedded)
+    control = await startControlChannel(config.dataDir, () => embedded.pglite.dumpDataDir('none'));
   setInterval(checkpoint, 5 * 60_000).unref();
+  // Consent at 18: now and daily, a task for every person registered as a child who is now an adult.
+  scheduleComingOfAge(deps);
+  // The retention schedule (G24): now and every intervalMinutes (0: only `npm run retention:run`).
+  const retention = () =>
+    runRetention(deps, systemContext(deps, randomUUID()))
+      .then((r) => {
+        if (r.shredded > 0 || Object.values(r.cleared).some((n) => n > 0))
+          console.info(
+            `Retention: ${r.shredded} persons erased, ${Object.values(r.cleared).reduce((a, b) => a + b, 0)} expired parts cleared.`,
+          );
+      })
+      .catch((error: Error) => console.error('The retention job failed:', error.message));
+  if (config.retention.intervalMinutes > 0) {
+    void retention();
+    setInterval(retention, config.retention.intervalMinutes * 60_000).unref();
+  }
   const address = await app.listen({ host: config.host, port: config.port });
 
   const lines = [

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type RetentionConfig, retentionConfig } from './retention.js';
 
 /** The only module that reads process.env. Everything else receives a Config. */
 export interface Config {
@@ -10,6 +11,11 @@ export interface Config {
   /** postgres://… selects a PostgreSQL server; undefined selects the embedded engine. */
   databaseUrl: string | undefined;
   dataDir: string;
+  /**
+   * HALAS_FILES_DIR (default `<dataDir>/files`): encrypted photos and scans of persons, under random names.
+   * Never inside the served web folder.
+   */
+  filesDir: string;
   demo: boolean;
   /** Serve /api/openapi.json (off in production). */
   apiDocs: boolean;
@@ -18,8 +24,17 @@ export interface Config {
   trustProxy: boolean;
   logLevel: string;
   bodyLimitBytes: number;
+  /**
+   * Database unavailability (G37): how long a request waits for a connection, and how long one statement may
+   * run (PostgreSQL server only), before it gets 503 + Retry-After instead of hanging.
+   */
+  db: { connectTimeoutMs: number; statementTimeoutMs: number };
+  /** Event-loop overload (G37): mean event-loop delay above which requests get 503 (0 turns the check off). */
+  maxEventLoopDelayMs: number;
   /** Distinct persons whose identifying fields one user may reveal per hour before a step-up (G07). */
   bulkRevealsPerHour: number;
+  /** How long a break-the-glass grant opens one person to one user (minutes). */
+  breakGlassMinutes: number;
   session: { idleSeconds: number; absoluteSeconds: number };
   /** Password hashing parameters (tests use cheap ones, production the ASVS ones). */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -51,6 +66,14 @@ export interface Config {
     blindIndexKeyBase64: string | undefined;
     blindIndexKeyFile: string | undefined;
   };
+  /** Retention schedule, job interval and erasure ledger (config/retention.ts, ADR 13). */
+  retention: RetentionConfig;
+  /**
+   * Backups (G36, docs/operations.md "Backups"): HALAS_BACKUP_KEY_FILE, the key that encrypts backup files
+   * (default `<dataDir>/backup/backup.key`, created by the first backup; keep a copy away from the backups),
+   * and HALAS_PG_BIN, the folder of the PostgreSQL tools (pg_basebackup, pg_verifybackup; default: found).
+   */
+  backup: { keyFile: string; pgBinDir: string | undefined };
   webDir: string;
   migrationsDir: string;
   version: string;
@@ -142,12 +165,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     version: string;
   };
   const cheap = nodeEnv === 'test';
+  const dataDir = path.resolve(env.HALAS_DATA_DIR || path.join(projectRoot, 'data'));
   const config: Config = {
     env: nodeEnv,
     host: env.HOST || '127.0.0.1',
     port: intEnv(env, 'PORT', 3000, 0, 65535),
     databaseUrl,
-    dataDir: path.resolve(env.HALAS_DATA_DIR || path.join(projectRoot, 'data')),
+    dataDir,
+    filesDir: path.resolve(
+      env.HALAS_FILES_DIR ||
+        path.join(path.resolve(env.HALAS_DATA_DIR || path.join(projectRoot, 'data')), 'files'),
+    ),
     // Demo data only ever on the embedded engine, and there by default.
     demo: !databaseUrl && boolEnv(env, 'HALAS_DEMO', true),
     apiDocs: boolEnv(env, 'HALAS_API_DOCS', nodeEnv !== 'production'),
@@ -156,6 +184,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     bodyLimitBytes: 256 * 1024,
     bulkRevealsPerHour: intEnv(env, 'HALAS_BULK_REVEALS_PER_HOUR', 60, 1, 100_000),
+    breakGlassMinutes: intEnv(env, 'HALAS_BREAK_GLASS_MINUTES', 60, 5, 24 * 60),
+    db: {
+      connectTimeoutMs: intEnv(env, 'HALAS_DB_CONNECT_TIMEOUT_MS', 2000, 100, 60_000),
+      statementTimeoutMs: intEnv(env, 'HALAS_DB_STATEMENT_TIMEOUT_MS', 2000, 100, 3_600_000),
+    },
+    // off under test by default: a test that blocks its own event loop on purpose must not see 503s
+    maxEventLoopDelayMs: intEnv(
+      env,
+      'HALAS_MAX_EVENT_LOOP_DELAY_MS',
+      nodeEnv === 'test' ? 0 : 1000,
+      0,
+      60_000,
+    ),
     session: {
       idleSeconds: intEnv(env, 'HALAS_SESSION_IDLE_SECONDS', 15 * 60, 60, 24 * 3600),
       absoluteSeconds: intEnv(env, 'HALAS_SESSION_ABSOLUTE_SECONDS', 12 * 3600, 300, 7 * 24 * 3600),
@@ -172,10 +213,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretKeyBase64: env.HALAS_SECRET_KEY || undefined,
     secretKeyFile: env.HALAS_SECRET_KEY_FILE || undefined,
     keys: keysConfig(env, nodeEnv === 'production', Boolean(databaseUrl)),
+    retention: retentionConfig(env, dataDir, (message) => {
+      throw new ConfigError(message);
+    }),
+    backup: {
+      keyFile: path.resolve(env.HALAS_BACKUP_KEY_FILE || path.join(dataDir, 'backup', 'backup.key')),
+      pgBinDir: env.HALAS_PG_BIN ? path.resolve(env.HALAS_PG_BIN) : undefined,
+    },
     webDir: path.join(projectRoot, 'dist', 'web'),
     migrationsDir: path.join(projectRoot, 'src', 'server', 'db', 'migrations'),
     version: pkg.version,
     ...overrides,
   };
+  const inside = path.relative(config.webDir, config.filesDir);
+  if (!inside.startsWith('..') && !path.isAbsolute(inside))
+    throw new ConfigError('HALAS_FILES_DIR must not be inside the served web folder');
   return config;
 }

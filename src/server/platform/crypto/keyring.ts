@@ -131,7 +131,7 @@ export function readKeyFile(file: string): Buffer {
  * flushed, then linked into place, so a process killed part-way never leaves a truncated key behind. A file
  * that already exists is kept (returns false).
  */
-function writeKeyFile(file: string): boolean {
+export function writeKeyFile(file: string): boolean {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
