@@ -78,6 +78,7 @@ export const MATRIX: Record<string, Expectation> = {
   'DELETE /api/me/webauthn/:id': { allow: signedIn, record: 'own-security-key', seesAll: [] },
 
   'GET /api/agencies': { allow: signedIn },
+  'GET /api/agencies/directory': { allow: signedIn },
   'POST /api/agencies': { allow: only('system_admin') },
   'GET /api/agencies/:id': {
     allow: signedIn,
@@ -146,6 +147,55 @@ export const MATRIX: Record<string, Expectation> = {
     allow: only('competent_authority', 'case_manager'),
     reached: 'not_found',
   },
+  // Break-the-glass: a person of another agency, by reference, for a fixed window (step-up; DPO alerted).
+  'POST /api/break-glass': { allow: only('competent_authority', 'case_manager') },
+  'GET /api/break-glass': { allow: only('dpo') },
+  // Consent at 18: the agency's own tasks (case managers get theirs, other consent managers an empty list).
+  'GET /api/agency-tasks': {
+    allow: only('hotline_operator', 'frontline_identifier', 'case_manager', 'guardian'),
+  },
+  // Link / merge / unmerge of duplicates: the coordinator, on references (ids in the samples do not exist).
+  'POST /api/tasks/:id/link': { allow: only('national_coordinator'), reached: 'not_found' },
+  'POST /api/tasks/:id/merge': { allow: only('national_coordinator'), reached: 'not_found' },
+  'GET /api/merges': { allow: only('national_coordinator') },
+  'POST /api/merges/:id/unmerge': { allow: only('national_coordinator'), reached: 'not_found' },
+  'GET /api/persons/:id/links': { allow: personReaders, record: 'person', seesAll: [] },
+  // Erasure (ADR 13): case managers ask for their agency's persons, the DPO for anyone; the DPO and the
+  // national coordinator decide (the sample request ids do not exist: reaching the handler answers not_found).
+  'POST /api/persons/:id/erasure-requests': {
+    allow: only('case_manager', 'dpo'),
+    record: 'person',
+    seesAll: only('dpo'),
+  },
+  'GET /api/persons/:id/erasure-requests': {
+    allow: only('case_manager', 'dpo'),
+    record: 'person',
+    seesAll: only('dpo'),
+  },
+  'GET /api/erasure-requests': { allow: only('dpo', 'national_coordinator') },
+  'GET /api/erasure-requests/:id': { allow: only('dpo', 'national_coordinator'), reached: 'not_found' },
+  'POST /api/erasure-requests/:id/approve': {
+    allow: only('dpo', 'national_coordinator'),
+    reached: 'not_found',
+  },
+  'POST /api/erasure-requests/:id/reject': {
+    allow: only('dpo', 'national_coordinator'),
+    reached: 'not_found',
+  },
+  // Files of a person: readers of the identity class see them; writers of it add them (the competent
+  // authority, provider and guardian hold person.update for other classes only: 403 field_not_writable).
+  'GET /api/persons/:id/files': { allow: personReaders, record: 'person', seesAll: [] },
+  'POST /api/persons/:id/files': {
+    allow: only('hotline_operator', 'frontline_identifier', 'case_manager'),
+    record: 'person',
+    seesAll: [],
+  },
+  // the file id in the sample does not exist: reaching the handler answers not_found
+  'GET /api/persons/:id/files/:fileId': { allow: personReaders, reached: 'not_found' },
+  'DELETE /api/persons/:id/files/:fileId': { allow: personReaders, reached: 'not_found' },
+  'GET /api/persons/:id/history': { allow: personReaders, record: 'person', seesAll: [] },
+  // The data-subject access report: the DPO only, for a person of any agency, by reference (step-up).
+  'POST /api/access-reports': { allow: only('dpo') },
   'GET /api/tasks': { allow: only('national_coordinator') },
   'POST /api/tasks/:id/resolve': { allow: only('national_coordinator'), reached: 'not_found' },
   'GET /api/alerts': { allow: only('dpo') },
