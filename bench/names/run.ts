@@ -161,6 +161,7 @@ async function setUp(engine: Engine, pgUrl: string, hmac: BlindIndex, tier: Tier
           agencyId,
           agencyCode: 'names-bench',
           agencyName: { tk: 'b', ru: 'b', en: 'b' },
+          agencyType: 'ngo' as const,
           roles: [],
         },
       ],

@@ -104,6 +104,7 @@ export function actorFor(...agencyIds: string[]): Pick<Actor, 'userId' | 'member
       agencyId,
       agencyCode: 'x',
       agencyName: { tk: 'x', ru: 'x', en: 'x' },
+      agencyType: 'ngo' as const,
       roles: [],
     })),
   };

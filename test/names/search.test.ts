@@ -25,6 +25,7 @@ const actorOf = (agencyId: string) => ({
       agencyId,
       agencyCode: 'names',
       agencyName: { tk: 'n', ru: 'n', en: 'n' },
+      agencyType: 'ngo' as const,
       roles: [],
     },
   ],

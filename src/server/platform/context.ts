@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Role } from '../../shared/domain/access.js';
+import type { AgencyType, Role } from '../../shared/domain/access.js';
 import type { Locale } from '../../shared/domain/locales.js';
 
 export interface ActorMembership {
@@ -7,6 +7,8 @@ export interface ActorMembership {
   agencyId: string;
   agencyCode: string;
   agencyName: { tk: string; ru: string; en: string };
+  /** What kind of agency: a consent may name a recipient by type ("any rehabilitation centre"). */
+  agencyType: AgencyType;
   roles: Role[];
 }
 
@@ -31,6 +33,11 @@ export interface RequestContext {
   actor: Actor | null;
   log: FastifyBaseLogger;
   now(): Date;
+  /**
+   * The idempotency claim this request holds (G33, platform/idempotency.ts): the first successful audit
+   * event of the business transaction marks the claim committed in that same transaction.
+   */
+  idempotencyClaim?: string;
 }
 
 export function requireActor(ctx: RequestContext): Actor {

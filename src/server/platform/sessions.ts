@@ -92,7 +92,7 @@ export async function lookupSession(
        RETURNING s.id, s.user_id, s.mfa_verified, s.authenticated_at, u.username, u.display_name, u.locale,
          CASE WHEN s.mfa_verified THEN (
            SELECT coalesce(json_agg(json_build_object('id', m.id, 'agencyId', m.agency_id, 'agencyCode', a.code,
-                    'agencyName', a.name, 'roles', m.roles) ORDER BY a.code), '[]'::json)
+                    'agencyName', a.name, 'agencyType', a.type, 'roles', m.roles) ORDER BY a.code), '[]'::json)
              FROM memberships m JOIN agencies a ON a.id = m.agency_id
             WHERE m.user_id = s.user_id AND a.active AND cardinality(m.roles) > 0) END AS memberships`,
       [tokenHash, now, idleSince],

@@ -40,7 +40,7 @@ export interface DisclosureBasis {
  */
 export function classAccess(
   actor: Actor,
-  person: { ownerAgencyId: string },
+  person: { ownerAgencyId: string; birthYear: number | null; birthYearEstimated: boolean },
   basis: DisclosureBasis,
   now: Date,
 ): { readable: FieldClass[]; writable: FieldClass[] } {
@@ -55,12 +55,15 @@ export function classAccess(
   for (const agencyId of readAgencies(actor)) {
     if (agencyId === owner) continue;
     const roleClasses = readableClasses(rolesIn(actor, [agencyId]));
+    const recipientType = actor.memberships.find((m) => m.agencyId === agencyId)?.agencyType;
     for (const purpose of ['referral', 'assistance'] as const) {
       const covered = coveredClasses(basis.consents, basis.overrides, {
         purpose,
         recipientAgencyId: agencyId,
+        ...(recipientType ? { recipientType } : {}),
         dataClasses: roleClasses,
         at: now,
+        subject: { birthYear: person.birthYear, birthYearEstimated: person.birthYearEstimated },
       });
       for (const c of covered) readable.add(c);
     }

@@ -13,19 +13,31 @@ export const CLASS_COLUMN: Record<FieldClass, string> = {
 };
 
 /**
+ * presumedChild() of shared/domain/consent.ts in SQL, at $2 (the age from the birth year is the younger
+ * possibility; an estimate may be 2 years too high): a guardian's consent shares a person only while this
+ * holds, as coveredClasses() decides.
+ */
+const PRESUMED_CHILD = `(p.birth_year IS NULL OR extract(year FROM ($2::timestamptz AT TIME ZONE 'UTC'))::int - p.birth_year - 1
+  - CASE WHEN p.birth_year_estimated THEN 2 ELSE 0 END < 18)`;
+
+/**
  * The scope predicate every person query carries: $1 = the caller's agencies (person.read), $2 = now.
- * A person is in scope when owned by one of them, or shared with one of them by a consent in force or an
- * approved override for assistance or referral. Row-level security repeats the first two walls.
+ * A person is in scope when owned by one of them, or shared with one of them (named, or by its type of
+ * agency) by a consent in force or an approved override for assistance or referral. Row-level security repeats the first two walls.
  */
 const IN_SCOPE = `(p.owner_agency_id = ANY($1::uuid[])
-  OR EXISTS (SELECT 1 FROM consents c WHERE c.person_id = p.id AND c.recipient_agency_id = ANY($1::uuid[])
+  OR EXISTS (SELECT 1 FROM consents c WHERE c.person_id = p.id
+              AND (c.recipient_agency_id = ANY($1::uuid[])
+                   OR (c.recipient_agency_id IS NULL
+                       AND c.recipient_type IN (SELECT a.type FROM agencies a WHERE a.id = ANY($1::uuid[]))))
               AND c.purpose IN ('referral', 'assistance') AND c.withdrawn_at IS NULL AND c.given_at <= $2
-              AND (c.expires_at IS NULL OR c.expires_at > $2))
+              AND (c.expires_at IS NULL OR c.expires_at > $2)
+              AND (c.given_by = 'person' OR ${PRESUMED_CHILD}))
   OR EXISTS (SELECT 1 FROM consent_overrides o WHERE o.person_id = p.id AND o.recipient_agency_id = ANY($1::uuid[])
               AND o.purpose IN ('referral', 'assistance') AND o.status = 'approved' AND o.expires_at > $2))`;
 
-const COLUMNS = `p.id, p.ref, p.owner_agency_id, p.sex, p.birth_year, p.birth_year_estimated, p.citizenships, p.languages,
-  p.interpreter_needed, p.erased_at, p.created_at, p.version`;
+export const PERSON_COLUMNS = `p.id, p.ref, p.owner_agency_id, p.sex, p.birth_year, p.birth_year_estimated, p.citizenships, p.languages,
+  p.interpreter_needed, p.erased_at, p.created_at, p.version, p.merged_into`;
 
 export interface PersonRow {
   id: string;
@@ -38,6 +50,8 @@ export interface PersonRow {
   languages: string[];
   interpreter_needed: boolean | null;
   erased_at: Date | null;
+  /** Set on a merged duplicate (tombstone): the surviving record. */
+  merged_into: string | null;
   created_at: Date;
   version: number;
 }
@@ -114,7 +128,7 @@ export async function findInScope(
   const { rows } = await tx.query<PersonRow>(forUpdate ? FIND_FOR_UPDATE : FIND, [agencyIds, now, id]);
   return rows[0];
 }
-const FIND = `SELECT ${COLUMNS} FROM persons p WHERE p.id = $3 AND ${IN_SCOPE}`;
+const FIND = `SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.id = $3 AND ${IN_SCOPE}`;
 const FIND_FOR_UPDATE = `${FIND} FOR UPDATE OF p`;
 
 export async function listInScope(
@@ -130,9 +144,9 @@ export async function listInScope(
     total: rows[0]?.total ?? (await tx.query<{ n: number }>(COUNT, [agencyIds, now])).rows[0]!.n,
   };
 }
-const LIST = `SELECT ${COLUMNS}, count(*) OVER ()::int AS total FROM persons p WHERE ${IN_SCOPE}
+const LIST = `SELECT ${PERSON_COLUMNS}, count(*) OVER ()::int AS total FROM persons p WHERE p.merged_into IS NULL AND ${IN_SCOPE}
   ORDER BY p.created_at DESC, p.id LIMIT $3 OFFSET $4`;
-const COUNT = `SELECT count(*)::int AS n FROM persons p WHERE ${IN_SCOPE}`;
+const COUNT = `SELECT count(*)::int AS n FROM persons p WHERE p.merged_into IS NULL AND ${IN_SCOPE}`;
 
 /** Of the given ids, those in the caller's scope. */
 export async function filterInScope(
@@ -145,14 +159,14 @@ export async function filterInScope(
   const { rows } = await tx.query<PersonRow>(FILTER, [agencyIds, now, ids]);
   return rows;
 }
-const FILTER = `SELECT ${COLUMNS} FROM persons p WHERE p.id = ANY($3::uuid[]) AND ${IN_SCOPE}`;
+const FILTER = `SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND p.id = ANY($3::uuid[]) AND ${IN_SCOPE}`;
 
 export async function disclosureBasis(
   tx: Tx,
   personId: string,
 ): Promise<{ consents: ConsentRecord[]; overrides: OverrideRecord[] }> {
   const consents = await tx.query(
-    `SELECT purpose, recipient_agency_id, recipient_type, data_classes, given_at, expires_at, withdrawn_at
+    `SELECT purpose, recipient_agency_id, recipient_type, data_classes, given_by, given_at, expires_at, withdrawn_at
        FROM consents WHERE person_id = $1`,
     [personId],
   );
@@ -163,6 +177,7 @@ export async function disclosureBasis(
   return {
     consents: consents.rows.map((r) => ({
       purpose: r.purpose as ConsentPurpose,
+      givenBy: r.given_by,
       recipientAgencyId: r.recipient_agency_id,
       recipientType: r.recipient_type,
       dataClasses: r.data_classes,
