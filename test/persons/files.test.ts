@@ -1,0 +1,250 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shredPersonKey } from '../../src/server/platform/crypto/index.js';
+import type { Tx } from '../../src/server/platform/tx.js';
+import { MAX_FILE_BYTES } from '../../src/shared/domain/files.js';
+import { createAgency, createUser, signIn } from '../factories/index.js';
+import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
+import { SAME_ORIGIN } from '../support/http.js';
+import { staff } from './support.js';
+
+/** Canary bytes inside files whose magic bytes make them a JPEG, a PNG and a PDF. */
+const CANARY = (tag: string) => `QzFile${tag}Ýžç${tag}Жщ`;
+const jpeg = (tag: string) =>
+  Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(CANARY(tag)), Buffer.from([0xff, 0xd9])]);
+const png = (tag: string) =>
+  Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(CANARY(tag))]);
+const pdf = (tag: string) => Buffer.from(`%PDF-1.4\n% ${CANARY(tag)}\n%%EOF\n`);
+
+function allFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? allFiles(p) : [p];
+  });
+}
+
+describe.each(ENGINES)('encrypted person files on %s', (engine) => {
+  let t: TestApp;
+  let agencyA: string;
+  let agencyB: string;
+  let caseA: Awaited<ReturnType<typeof staff>>;
+  let authorityA: Awaited<ReturnType<typeof staff>>;
+  let caseB: Awaited<ReturnType<typeof staff>>;
+  let personId: string;
+  let otherPersonId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    agencyA = (await createAgency(t, { type: 'social_protection' })).id;
+    agencyB = (await createAgency(t, { type: 'rehabilitation_centre' })).id;
+    caseA = await staff(t, agencyA, ['case_manager']);
+    authorityA = await staff(t, agencyA, ['competent_authority']);
+    caseB = await staff(t, agencyB, ['case_manager']);
+    const create = async () => {
+      const res = await caseA.post('/api/persons', {
+        sex: 'female',
+        birthYear: 1995,
+        identity: { names: [{ value: 'Gözel Ataýewa', kind: 'primary' }] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().person.id as string;
+    };
+    personId = await create();
+    otherPersonId = await create();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A raw upload from our own pages as the given staff member. */
+  const upload = (
+    who: { cookie: string | undefined; locale: string },
+    id: string,
+    kind: string,
+    body: Buffer,
+    contentType = 'application/octet-stream',
+  ) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/persons/${id}/files?kind=${kind}`,
+      headers: {
+        ...SAME_ORIGIN,
+        'accept-language': who.locale,
+        cookie: who.cookie ?? '',
+        'content-type': contentType,
+      },
+      payload: body,
+    });
+
+  it('round-trips a JPEG, a PNG and a PDF: sealed on disk under random names, plain for the reader', async () => {
+    const uploads: Array<[string, Buffer, string, string]> = [
+      ['photo', jpeg('A'), 'image/jpeg', 'application/octet-stream'],
+      ['identity_document', png('B'), 'image/png', 'image/png'],
+      ['consent_form', pdf('C'), 'application/pdf', 'application/pdf'],
+    ];
+    for (const [kind, bytes, type, sentAs] of uploads) {
+      t.clock.advance(1000);
+      const res = await upload(caseA, personId, kind, bytes, sentAs);
+      expect(res.statusCode, res.body).toBe(201);
+      const file = res.json();
+      expect(file).toMatchObject({
+        kind,
+        fieldClass: 'identity',
+        contentType: type,
+        sizeBytes: bytes.length,
+      });
+      const down = await caseA.get(`/api/persons/${personId}/files/${file.id}`);
+      expect(down.statusCode).toBe(200);
+      expect(down.rawPayload.equals(bytes)).toBe(true);
+      expect(down.headers['content-type']).toBe(type);
+      expect(down.headers['content-disposition']).toMatch(/^attachment; filename="[a-z_]+\.(jpg|png|pdf)"$/);
+      expect(down.headers['cache-control']).toBe('no-store');
+      expect(down.headers['x-content-type-options']).toBe('nosniff');
+    }
+    const list = await caseA.get(`/api/persons/${personId}/files`);
+    expect(list.json().map((f: { kind: string }) => f.kind)).toEqual([
+      'photo',
+      'identity_document',
+      'consent_form',
+    ]);
+
+    const stored = allFiles(t.deps.config.filesDir);
+    expect(stored.length).toBe(3);
+    for (const f of stored) {
+      expect(path.basename(f)).toMatch(/^[0-9a-f]{32}$/);
+      expect(fs.statSync(f).mode & 0o077).toBe(0);
+      const raw = fs.readFileSync(f);
+      for (const tag of ['A', 'B', 'C']) expect(raw.includes(Buffer.from(CANARY(tag)))).toBe(false);
+      expect(raw.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
+    }
+    const tables = await t.admin.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+    for (const { tablename } of tables.rows) {
+      const dump = await t.admin.query(
+        `SELECT coalesce(string_agg(x::text, E'\\n'), '') AS text FROM ${tablename} x`,
+      );
+      for (const tag of ['A', 'B', 'C'])
+        expect(dump.rows[0].text.includes(CANARY(tag)), `${tag} in ${tablename}`).toBe(false);
+    }
+    const audit = await t.admin.query(
+      "SELECT action, fields FROM audit_events WHERE entity_id = $1 AND action LIKE 'person.file.%' ORDER BY seq",
+      [personId],
+    );
+    expect(audit.rows.filter((r) => r.action === 'person.file.upload')).toHaveLength(3);
+    expect(audit.rows.filter((r) => r.action === 'person.file.read').map((r) => r.fields)).toEqual([
+      ['photo'],
+      ['identity_document'],
+      ['consent_form'],
+    ]);
+  });
+
+  it('binds a file to its person: another person, another agency or a random id is not found', async () => {
+    const file = (await upload(caseA, personId, 'photo', jpeg('D'))).json();
+    expect((await caseA.get(`/api/persons/${otherPersonId}/files/${file.id}`)).statusCode).toBe(404);
+    expect((await caseB.get(`/api/persons/${personId}/files/${file.id}`)).statusCode).toBe(404);
+    expect((await caseB.get(`/api/persons/${personId}/files`)).statusCode).toBe(404);
+    expect((await caseB.delete(`/api/persons/${personId}/files/${file.id}`)).statusCode).toBe(404);
+    expect((await upload(caseB, personId, 'photo', jpeg('E'))).statusCode).toBe(404);
+    // A ciphertext moved under another file's name does not open.
+    const rows = await t.admin.query(
+      'SELECT id, storage_name FROM person_files WHERE person_id = $1 ORDER BY uploaded_at, id LIMIT 2',
+      [personId],
+    );
+    const [a, b] = rows.rows.map((r) => path.join(t.deps.config.filesDir, r.storage_name));
+    const [bytesA, bytesB] = [fs.readFileSync(a!), fs.readFileSync(b!)];
+    fs.writeFileSync(a!, bytesB);
+    const swapped = await caseA.get(`/api/persons/${personId}/files/${rows.rows[0].id}`);
+    expect(swapped.statusCode).not.toBe(200);
+    expect(swapped.body.includes(CANARY('B'))).toBe(false);
+    fs.writeFileSync(a!, bytesA);
+  });
+
+  it('lets only readers of the class see files, and only writers of it add or delete them', async () => {
+    // Agency B receives the person by consent for health only: the person exists for it, the photos not.
+    const consent = await caseA.post(`/api/persons/${personId}/consents`, {
+      purpose: 'assistance',
+      recipientAgencyId: agencyB,
+      dataClasses: ['health'],
+      givenBy: 'person',
+      evidence: 'signed_form',
+      givenAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(consent.statusCode, consent.body).toBe(201);
+    expect((await caseB.get(`/api/persons/${personId}`)).statusCode).toBe(200);
+    const list = await caseB.get(`/api/persons/${personId}/files`);
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual([]);
+    const someFile = (await caseA.get(`/api/persons/${personId}/files`)).json()[0];
+    expect((await caseB.get(`/api/persons/${personId}/files/${someFile.id}`)).statusCode).toBe(404);
+    // A recipient never writes; a competent authority writes only the legal class.
+    expect((await upload(caseB, personId, 'photo', jpeg('F'))).statusCode).toBe(403);
+    const byAuthority = await upload(authorityA, personId, 'identity_document', png('G'));
+    expect([byAuthority.statusCode, byAuthority.json().code]).toEqual([403, 'field_not_writable']);
+    expect((await authorityA.delete(`/api/persons/${personId}/files/${someFile.id}`)).statusCode).toBe(403);
+    expect((await authorityA.get(`/api/persons/${personId}/files/${someFile.id}`)).statusCode).toBe(200);
+  });
+
+  it('refuses an oversize file with 413 and a file that is not JPEG, PNG or PDF with 415, writing nothing', async () => {
+    const before = await t.admin.query('SELECT count(*)::int AS n FROM person_files');
+    const onDisk = allFiles(t.deps.config.filesDir).length;
+    const big = Buffer.alloc(MAX_FILE_BYTES + 1, 0x20);
+    jpeg('H').copy(big);
+    const tooBig = await upload(caseA, personId, 'photo', big);
+    expect([tooBig.statusCode, tooBig.json().code]).toEqual([413, 'payload_too_large']);
+
+    const gif = Buffer.from('GIF89a\x01\x00\x01\x00');
+    const ruUser = await createUser(t, { agencyId: agencyA, roles: ['case_manager'], locale: 'ru' });
+    const ru = { cookie: await signIn(t, ruUser.id), locale: 'ru' };
+    const notImage = await upload(ru, personId, 'photo', gif, 'image/jpeg');
+    expect([notImage.statusCode, notImage.json().code]).toEqual([415, 'file_type_not_accepted']);
+    expect(notImage.json().message).toMatch(/JPEG/);
+    expect(notImage.json().message).toMatch(/[а-я]/);
+    const html = await upload(caseA, personId, 'photo', Buffer.from('<html><script>x</script>'), 'text/html');
+    expect(html.statusCode).toBe(415);
+    const json = await upload(caseA, personId, 'photo', Buffer.from('{"a":1}'), 'application/json');
+    expect([json.statusCode, json.json().code]).toEqual([415, 'file_type_not_accepted']);
+    const empty = await upload(caseA, personId, 'photo', Buffer.alloc(0));
+    expect(empty.statusCode).toBe(400);
+    const badKind = await upload(caseA, personId, 'selfie', jpeg('I'));
+    expect([badKind.statusCode, badKind.json().code]).toEqual([400, 'validation_failed']);
+
+    expect((await t.admin.query('SELECT count(*)::int AS n FROM person_files')).rows[0].n).toBe(
+      before.rows[0].n,
+    );
+    expect(allFiles(t.deps.config.filesDir).length).toBe(onDisk);
+  });
+
+  it('deletes a file: the row, the stored file, and an audit event', async () => {
+    const file = (await upload(caseA, otherPersonId, 'photo', jpeg('J'))).json();
+    const name = (await t.admin.query('SELECT storage_name FROM person_files WHERE id = $1', [file.id]))
+      .rows[0].storage_name;
+    expect(fs.existsSync(path.join(t.deps.config.filesDir, name))).toBe(true);
+    const del = await caseA.delete(`/api/persons/${otherPersonId}/files/${file.id}`);
+    expect(del.statusCode).toBe(204);
+    expect(fs.existsSync(path.join(t.deps.config.filesDir, name))).toBe(false);
+    expect((await caseA.get(`/api/persons/${otherPersonId}/files/${file.id}`)).statusCode).toBe(404);
+    const audit = await t.admin.query(
+      "SELECT fields FROM audit_events WHERE entity_id = $1 AND action = 'person.file.delete'",
+      [otherPersonId],
+    );
+    expect(audit.rows.map((r) => r.fields)).toEqual([['photo']]);
+  });
+
+  it('makes every file of a person unreadable once the data key is shredded', async () => {
+    const file = (await upload(caseA, otherPersonId, 'identity_document', pdf('K'))).json();
+    expect((await caseA.get(`/api/persons/${otherPersonId}/files/${file.id}`)).statusCode).toBe(200);
+    const admin: Tx = { query: (text, params) => t.admin.query(text, params), orm: undefined as never };
+    expect(await shredPersonKey(admin, otherPersonId)).toBe(true);
+    const after = await caseA.get(`/api/persons/${otherPersonId}/files/${file.id}`);
+    expect(after.statusCode).toBe(404);
+    expect(after.body.includes(CANARY('K'))).toBe(false);
+    // the sealed bytes are still on disk, and nothing that remains opens them
+    const name = (await t.admin.query('SELECT storage_name FROM person_files WHERE id = $1', [file.id]))
+      .rows[0].storage_name;
+    expect(fs.readFileSync(path.join(t.deps.config.filesDir, name)).includes(Buffer.from(CANARY('K')))).toBe(
+      false,
+    );
+    expect((await upload(caseA, otherPersonId, 'photo', jpeg('L'))).statusCode).toBe(403);
+  });
+});
