@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shredPerson } from '../../src/server/features/persons/erasure-ledger.js';
+import { runRetention } from '../../src/server/features/persons/retention.js';
 import { shredPersonKey } from '../../src/server/platform/crypto/index.js';
+import { systemContext } from '../../src/server/platform/system-context.js';
 import type { Tx } from '../../src/server/platform/tx.js';
 import { MAX_FILE_BYTES } from '../../src/shared/domain/files.js';
 import { createAgency, createUser, signIn } from '../factories/index.js';
@@ -246,5 +249,32 @@ describe.each(ENGINES)('encrypted person files on %s', (engine) => {
       false,
     );
     expect((await upload(caseA, otherPersonId, 'photo', jpeg('L'))).statusCode).toBe(403);
+  });
+
+  it('removes an erased person’s stored files from disk at the next retention run, and only theirs', async () => {
+    const kept = (await upload(caseA, personId, 'photo', jpeg('M'))).json();
+    const admin: Tx = { query: (text, params) => t.admin.query(text, params), orm: undefined as never };
+    const storage = async () =>
+      (await t.admin.query('SELECT person_id, storage_name FROM person_files')).rows as {
+        person_id: string;
+        storage_name: string;
+      }[];
+    const erasedNames = (await storage())
+      .filter((r) => r.person_id === otherPersonId)
+      .map((r) => r.storage_name);
+    expect(erasedNames.length).toBeGreaterThan(0);
+    await shredPerson(admin, otherPersonId, t.clock.now());
+    const result = await runRetention(t.deps, systemContext(t.deps, 'files-sweep'));
+    expect(result.filesRemoved).toBe(erasedNames.length);
+    for (const name of erasedNames)
+      expect(fs.existsSync(path.join(t.deps.config.filesDir, name))).toBe(false);
+    expect((await storage()).some((r) => r.person_id === otherPersonId)).toBe(false);
+    expect((await caseA.get(`/api/persons/${personId}/files/${kept.id}`)).statusCode).toBe(200);
+    const audit = await t.admin.query(
+      "SELECT count(*)::int AS n FROM audit_events WHERE entity_id = $1 AND action = 'retention.files_removed'",
+      [otherPersonId],
+    );
+    expect(audit.rows[0].n).toBe(1);
+    expect((await runRetention(t.deps, systemContext(t.deps, 'files-sweep-2'))).filesRemoved).toBe(0);
   });
 });

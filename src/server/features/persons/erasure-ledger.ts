@@ -119,18 +119,8 @@ export async function shredPerson(tx: Tx, personId: string, at: Date): Promise<s
   return shredded;
 }
 
-let mergeColumn: boolean | undefined;
-
-/** Ids of the records merged into this person (none when the merge feature's column does not exist). */
+/** Ids of the records merged into this person (tombstones kept so that a merge can be undone). */
 export async function mergedInto(tx: Tx, personId: string): Promise<string[]> {
-  if (mergeColumn === undefined)
-    mergeColumn =
-      ((
-        await tx.query(
-          "SELECT 1 FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'persons' AND column_name = 'merged_into'",
-        )
-      ).rowCount ?? 0) > 0;
-  if (!mergeColumn) return [];
   const { rows } = await tx.query<{ id: string }>(
     'SELECT id FROM persons WHERE merged_into = $1 AND id <> $1 ORDER BY id',
     [personId],

@@ -13,6 +13,7 @@ import {
   SHRED_FIELDS,
   shredPerson,
 } from './erasure-ledger.js';
+import { removeStored } from './file-store.js';
 import * as repo from './repo.js';
 
 /**
@@ -33,6 +34,8 @@ export interface RetentionResult {
   cleared: Record<FieldClass, number>;
   /** Ledger reconciliation after the run (absent on a dry run). */
   ledger?: ReapplyResult;
+  /** Stored files of erased persons removed from disk (absent on a dry run). */
+  filesRemoved?: number;
 }
 
 const BATCH = 100;
@@ -166,6 +169,42 @@ export async function runRetention(
       else for (const c of d.clear) result.cleared[c]++;
     }
   }
-  if (!dryRun) result.ledger = await reapplyErasureLedger(deps, ctx);
+  if (!dryRun) {
+    result.ledger = await reapplyErasureLedger(deps, ctx);
+    result.filesRemoved = await removeErasedFiles(deps, ctx);
+  }
   return result;
+}
+
+/**
+ * The stored files of erased persons: unreadable since their data key was destroyed, now also removed from
+ * disk (rows in the same transaction as their audit event, files after commit; a file left behind by a
+ * crash between the two is sealed under a key that no longer exists, and the next run finds no row for it).
+ */
+async function removeErasedFiles(deps: Pick<AppDeps, 'db' | 'config'>, ctx: RequestContext): Promise<number> {
+  const names = await withTx(
+    deps.db.pool,
+    null,
+    async (tx) => {
+      const { rows } = await tx.query<{ person_id: string; storage_name: string }>(
+        `DELETE FROM person_files f USING persons p
+          WHERE p.id = f.person_id AND p.erased_at IS NOT NULL
+          RETURNING f.person_id, f.storage_name`,
+      );
+      for (const personId of new Set(rows.map((r) => r.person_id)))
+        await writeAudit(tx, ctx, {
+          action: 'retention.files_removed',
+          entityType: 'person',
+          entityId: personId,
+          fields: ['files'],
+        });
+      return rows.map((r) => r.storage_name);
+    },
+    { systemPath: 'retention' },
+  );
+  for (const name of names)
+    await removeStored(deps.config.filesDir, name).catch((error: unknown) =>
+      ctx.log.warn({ err: error }, 'could not remove an erased person’s stored file'),
+    );
+  return names.length;
 }
