@@ -7,15 +7,25 @@ import type { Database } from './db/index.js';
 import { registerAgencyRoutes } from './features/agencies/index.js';
 import { registerAuditRoutes } from './features/audit/index.js';
 import { registerAuthRoutes } from './features/auth/index.js';
-import { registerOversightRoutes, registerPersonRoutes } from './features/persons/index.js';
+import {
+  registerErasureRoutes,
+  registerOversightRoutes,
+  registerPersonRoutes,
+} from './features/persons/index.js';
 import { registerSystemRoutes } from './features/system/index.js';
 import { registerUserRoutes } from './features/users/index.js';
 import { registerWebRoutes } from './features/web/index.js';
 import type { Keyring } from './platform/crypto/index.js';
-import { newRequestId, registerPlatform, zodValidatorCompiler } from './platform/http.js';
+import {
+  answerFrameworkError,
+  newRequestId,
+  registerPlatform,
+  zodValidatorCompiler,
+} from './platform/http.js';
 import { logRedaction } from './platform/logging.js';
 import { type DeclaredRoute, trackRoutes } from './platform/routes.js';
 import type { Secrets } from './platform/secrets.js';
+import { registerPressure } from './platform/unavailable.js';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: (error, request, reply) => answerFrameworkError(deps, error, request, reply),
   }).withTypeProvider<ZodTypeProvider>();
   const declaredRoutes = trackRoutes(app);
   app.setValidatorCompiler(zodValidatorCompiler);
@@ -64,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     transform: jsonSchemaTransform,
   });
+  await registerPressure(app, deps.config); // before the platform's hooks: an overloaded process skips the database
   registerPlatform(app, deps);
   await app.register(
     async (api) => {
@@ -74,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerAuditRoutes(api, deps);
       registerPersonRoutes(api, deps);
       registerOversightRoutes(api, deps);
+      registerErasureRoutes(api, deps);
     },
     { prefix: '/api' },
   );

@@ -3,7 +3,7 @@
  * server (G31 crash consistency, G36 backup/restore, G37 degradation) without touching the shared server on
  * 5432. PostgreSQL refuses to run as root, so when the tests run as root the binaries run as `postgres`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -36,6 +36,24 @@ export function pgBin(name: string, args: string[], options: { timeoutMs?: numbe
   });
 }
 
+/** pgBin without blocking the event loop (for tests that keep serving while the server stops or starts). */
+export function pgBinAsync(
+  name: string,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<string> {
+  const file = path.join(binDir(), name);
+  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  return new Promise((resolve, reject) =>
+    execFile(
+      cmd,
+      argv,
+      { encoding: 'utf8', timeout: options.timeoutMs ?? 60_000 },
+      (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
+    ),
+  );
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -58,6 +76,9 @@ export interface PgCluster {
   /** `fast` is a clean shutdown; `immediate` is a crash (no checkpoint, WAL replay on the next start). */
   stop(mode?: 'fast' | 'immediate'): void;
   isRunning(): boolean;
+  /** start() and stop() without blocking the event loop. */
+  startAsync(): Promise<void>;
+  stopAsync(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Stops the server (immediately) and deletes the folder. */
   destroy(): void;
 }
@@ -90,6 +111,12 @@ export async function createPgCluster(settings: Record<string, string> = {}): Pr
     },
     stop(mode = 'fast') {
       pgBin('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
+    },
+    async startAsync() {
+      await pgBinAsync('pg_ctl', ['-D', dataDir, '-o', options, '-l', log, '-w', '-t', '60', 'start']);
+    },
+    async stopAsync(mode = 'fast') {
+      await pgBinAsync('pg_ctl', ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
     },
     isRunning() {
       try {

@@ -63,6 +63,8 @@ export interface EmbeddedServer {
   socketDir: string;
   port: number;
   pglite: PGlite;
+  /** The socket server: stopping it cuts every connection while the database stays open. */
+  socket: PGLiteSocketServer;
   stop(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startEmbedded(pgdataDir: string | undefined): Promise<Embe
     socketDir,
     port,
     pglite,
+    socket: server,
     async stop() {
       await server.stop();
       await pglite.close();

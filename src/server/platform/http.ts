@@ -11,11 +11,14 @@ import {
 } from '../../shared/domain/locales.js';
 import type { AppDeps } from '../app.js';
 import { writeAudit } from './audit.js';
+import { registerConcurrency } from './concurrency.js';
 import type { RequestContext } from './context.js';
 import { AppError, errorBody, localizeIssues } from './errors.js';
+import { registerIdempotency } from './idempotency.js';
 import type { AccessRule } from './routes.js';
 import { clearSessionCookie, lookupSession, type SessionState, sessionToken } from './sessions.js';
 import { withTx } from './tx.js';
+import { isDatabaseUnavailable, serviceUnavailable, unavailableReason } from './unavailable.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,6 +34,12 @@ const MAX_JSON_DEPTH = 32;
 /** Validation through zod, keeping the raw issues so that the error handler can localise every one. */
 export function zodValidatorCompiler({ schema }: { schema: unknown }) {
   return (data: unknown) => {
+    // body, query, params and headers alike: text PostgreSQL cannot store is invalid input, not a 500
+    const badText = unstorableTextPath(data);
+    if (badText !== null) {
+      const issue = { code: 'invalid_format', format: 'text', path: badText, message: 'unstorable text' };
+      return { error: Object.assign(new Error('validation failed'), { zodIssues: [issue] }) };
+    }
     const result = (schema as ZodType).safeParse(data);
     if (result.success) return { value: result.data };
     return { error: Object.assign(new Error('validation failed'), { zodIssues: result.error.issues }) };
@@ -46,6 +55,32 @@ function jsonDepthExceeds(value: unknown, limit: number): boolean {
     for (const child of Object.values(node)) stack.push([child, depth + 1]);
   }
   return false;
+}
+
+/** NUL, or a UTF-16 surrogate without its pair: text that neither `text` nor `jsonb` columns can hold. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+
+/**
+ * The path of the first key or string value that PostgreSQL would refuse to store (a 500 otherwise: found
+ * by the API fuzzer, G16), or null when every string is storable text.
+ */
+function unstorableTextPath(value: unknown): string[] | null {
+  const stack: Array<[unknown, string[]]> = [[value, []]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (unstorable(node)) return path;
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    for (const [key, child] of Object.entries(node)) {
+      const childPath = [...path, key];
+      if (unstorable(key)) return childPath;
+      stack.push([child, childPath]);
+    }
+  }
+  return null;
 }
 
 function resolveLocale(request: FastifyRequest, session: SessionState | null): Locale {
@@ -72,7 +107,7 @@ function send(reply: FastifyReply, request: FastifyRequest, error: AppError): Fa
   return reply
     .code(error.status)
     .type('application/json')
-    .send(errorBody(error.code, locale, request.id, error.issues));
+    .send(errorBody(error.code, locale, request.id, error.issues, error.details));
 }
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -82,8 +117,55 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
   FST_ERR_BAD_URL: 'not_found',
+  FST_ERR_MAX_PARAM_LENGTH: 'not_found',
   FST_ERR_ASYNC_CONSTRAINT: 'not_found',
 };
+
+/** The headers every answer carries (G18), set in onSend and for the router's own errors. */
+function securityHeaders(config: AppDeps['config'], request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('Referrer-Policy', 'no-referrer');
+  reply.header('X-Frame-Options', 'DENY');
+  reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+  reply.header('Cross-Origin-Resource-Policy', 'same-origin');
+  reply.header(
+    'Permissions-Policy',
+    'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
+  );
+  reply.header(
+    'Content-Security-Policy',
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+      "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  );
+  if (config.tls) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  if (request.url.startsWith('/api/') || !reply.getHeader('cache-control'))
+    reply.header('Cache-Control', 'no-store');
+  reply.removeHeader('X-Powered-By');
+  reply.header('X-Request-Id', request.id);
+}
+
+/**
+ * The router's own errors (a malformed percent-encoding, a path parameter past `maxParamLength`), which
+ * Fastify answers before any hook or error handler: the same `{ code, message, requestId }` in the caller's
+ * language as every other error (Fastify's `frameworkErrors` option; found by the API fuzzer, G16).
+ */
+export function answerFrameworkError(
+  deps: AppDeps,
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  request.ctx ??= {
+    requestId: request.id,
+    locale: resolveLocale(request, null),
+    actor: null,
+    log: request.log,
+    now: deps.clock,
+  };
+  // Fastify runs no hook for these answers: the headers are set here
+  securityHeaders(deps.config, request, reply);
+  return send(reply, request, new AppError(FASTIFY_CODES[error.code] ?? 'not_found'));
+}
 
 /**
  * The platform's request pipeline: request context, CSRF defence, session and access rule, security
@@ -149,29 +231,15 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
       throw new AppError('reauth_required');
   });
 
+  // G33 and G34: Idempotency-Key on creating routes, ETag and If-Match on versioned ones.
+  registerIdempotency(app, deps);
+  registerConcurrency(app);
+
   app.addHook('onSend', async (request, reply, payload) => {
     // Every denial is audited once, here, before the answer leaves (authenticated callers only: an
     // anonymous 401 is logged by the request log line).
     if (reply.statusCode === 401 || reply.statusCode === 403) await auditDenial(request);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
-    reply.header('Cross-Origin-Resource-Policy', 'same-origin');
-    reply.header(
-      'Permissions-Policy',
-      'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
-    );
-    reply.header(
-      'Content-Security-Policy',
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-    );
-    if (config.tls) reply.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    if (request.url.startsWith('/api/') || !reply.getHeader('cache-control'))
-      reply.header('Cache-Control', 'no-store');
-    reply.removeHeader('X-Powered-By');
-    reply.header('X-Request-Id', request.id);
+    securityHeaders(config, request, reply);
     return payload;
   });
 
@@ -246,26 +314,14 @@ export function registerPlatform(app: FastifyInstance, deps: AppDeps): void {
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (mapped) return send(reply, request, new AppError(mapped));
     if (error.statusCode === 429) return send(reply, request, new AppError('too_many_requests'));
-    if (isUnavailable(error))
-      return send(reply, request, new AppError('service_unavailable', undefined, { 'Retry-After': '5' }));
+    if (isDatabaseUnavailable(error)) {
+      // what operators see: one line per refused request, with the driver's error code, no query, no data
+      request.log.warn({ dbError: unavailableReason(error) }, 'database unavailable');
+      return send(reply, request, serviceUnavailable());
+    }
     request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, 'unhandled error');
     return send(reply, request, new AppError('internal_error'));
   });
-}
-
-/** Database connection failures become 503 + Retry-After, never a hang or a bare 500. */
-function isUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  if (!e) return false;
-  if (
-    typeof e.code === 'string' &&
-    ['ECONNREFUSED', 'ECONNRESET', 'ENOENT', '57P01', '57P03', '08006', '08001'].includes(e.code)
-  )
-    return true;
-  return (
-    typeof e.message === 'string' &&
-    /timeout exceeded when trying to connect|Connection terminated/i.test(e.message)
-  );
 }
 
 export function newRequestId(): string {
