@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { InjectOptions } from 'fastify';
 import { createAgency, createUser, sessionIdOf, signIn } from '../factories/index.js';
 import { createPersonas, type Persona } from '../factories/personas.js';
@@ -56,6 +56,21 @@ async function securityKeyOf(t: TestApp, userId: string): Promise<string> {
   return rows[0]!.id;
 }
 
+/** The tables behind versioned routes (`etag: 'update'`), by the first segment after /api/. */
+const VERSIONED_TABLES: Record<string, string> = { agencies: 'agencies', users: 'users', persons: 'persons' };
+
+/** `"<version>"` of the record the URL names, as a client that just loaded it would send (any for a missing id). */
+async function currentEtag(t: TestApp, pattern: string, id: string | undefined): Promise<string> {
+  const table = VERSIONED_TABLES[pattern.split('/')[2] ?? ''];
+  if (!table)
+    throw new Error(`test/authz/world.ts: which table versions ${pattern}? Add it to VERSIONED_TABLES.`);
+  if (!id) return '"1"';
+  const { rows } = await t.admin.query<{ version: number }>(`SELECT version FROM ${table} WHERE id = $1`, [
+    id,
+  ]);
+  return `"${rows[0]?.version ?? 1}"`;
+}
+
 /** Every persona in a fresh agency, plus an agency, a user and a session that belong to nobody in the matrix. */
 export async function buildWorld(t: TestApp): Promise<MatrixWorld> {
   const personas = await createPersonas(t);
@@ -65,12 +80,17 @@ export async function buildWorld(t: TestApp): Promise<MatrixWorld> {
     if (persona.userId) await securityKeyOf(t, persona.userId);
     if (persona.agencyId) await personOf(t, persona.agencyId);
   }
+  const foreignPersonId = await personOf(t, foreignAgency.id);
+  const foreignRef = await t.admin.query<{ ref: string }>('SELECT ref FROM persons WHERE id = $1', [
+    foreignPersonId,
+  ]);
   return {
     personas,
     foreign: { agencyId: foreignAgency.id, userId: foreignUser.id },
     foreignSessionId: await sessionIdOf(t, await signIn(t, foreignUser.id)),
     foreignKeyId: await securityKeyOf(t, foreignUser.id),
-    foreignPersonId: await personOf(t, foreignAgency.id),
+    foreignPersonId,
+    foreignPersonRef: foreignRef.rows[0]!.ref,
   };
 }
 
@@ -106,11 +126,15 @@ export async function sampleRequest(
   const [method, pattern] = key.split(' ') as [Method, string];
   const sample = SAMPLES[key]?.(persona, world) ?? {};
   const cookie = persona.userId ? await signIn(t, persona.userId) : undefined;
+  const route = t.app.declaredRoutes.find((r) => r.method === method && r.url === pattern);
   const all: Record<string, string | undefined> = {
     ...SAME_ORIGIN,
     'accept-language': 'en',
     cookie,
-    'content-type': sample.body !== undefined ? 'application/json' : undefined,
+    'content-type': sample.raw?.contentType ?? (sample.body !== undefined ? 'application/json' : undefined),
+    // G33: a fresh Idempotency-Key on every creating request; G34: the record's current ETag on updates
+    'idempotency-key': route?.idempotent ? randomUUID() : undefined,
+    'if-match': route?.etag === 'update' ? await currentEtag(t, pattern, id) : undefined,
     ...headers,
   };
   return {
@@ -119,5 +143,6 @@ export async function sampleRequest(
     headers: Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined)),
     ...(sample.query ? { query: sample.query } : {}),
     ...(sample.body !== undefined ? { payload: JSON.stringify(sample.body) } : {}),
+    ...(sample.raw ? { payload: sample.raw.payload } : {}),
   };
 }

@@ -243,7 +243,11 @@ test('register, list without names, reveal on request, consent to another agency
         start.setHours(0, 0, 0, 0);
         const response = await fetch(`/api/persons/${id}/consents`, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Halas-Request': '1' },
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Halas-Request': '1',
+            'Idempotency-Key': crypto.randomUUID(),
+          },
           body: JSON.stringify({
             purpose: 'referral',
             recipientAgencyId: agencyId,
@@ -295,7 +299,11 @@ async function registerByApi(page, name, birthYear) {
     async ({ name, birthYear }) => {
       const response = await fetch('/api/persons', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Halas-Request': '1' },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Halas-Request': '1',
+          'Idempotency-Key': crypto.randomUUID(),
+        },
         body: JSON.stringify({
           sex: 'female',
           birthYear,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import type { TestApp } from './app.js';
 
@@ -28,6 +29,8 @@ export class Browser {
         'accept-language': this.locale,
         ...(this.cookie ? { cookie: this.cookie } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        // like the web client: a fresh Idempotency-Key per POST (G33); a test may pass its own
+        ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
         ...headers,
       },
       ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
@@ -44,4 +47,13 @@ export class Browser {
   put = (url: string, body: unknown, headers?: Record<string, string>) =>
     this.request('PUT', url, body, headers);
   delete = (url: string, headers?: Record<string, string>) => this.request('DELETE', url, undefined, headers);
+  /**
+   * `If-Match` with the record's current ETag, read with a GET as the web app does before an edit (G34).
+   * A record this browser cannot read gets `"0"`, a version no record has: the update is refused (404 or
+   * 403 first, else 412), never applied unchecked.
+   */
+  async ifMatch(url: string): Promise<Record<string, string>> {
+    const etag = (await this.get(url)).headers.etag;
+    return { 'if-match': typeof etag === 'string' ? etag : '"0"' };
+  }
 }

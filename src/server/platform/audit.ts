@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { RequestContext } from './context.js';
+import { markIdempotencyCommitted } from './idempotency-claims.js';
 import type { Tx } from './tx.js';
 
 export type AuditOutcome = 'success' | 'denied' | 'failure';
@@ -65,6 +66,8 @@ function clean(value: string | null | undefined, max = 200): string | null {
  * concurrent writers, so sequence numbers have no gaps and each event hashes its predecessor.
  */
 export async function writeAudit(tx: Tx, ctx: RequestContext, input: AuditInput): Promise<AuditRow> {
+  if (ctx.idempotencyClaim && (input.outcome ?? 'success') === 'success')
+    await markIdempotencyCommitted(tx, ctx.idempotencyClaim);
   const head = await tx.query<{ seq: number; hash: Buffer }>(
     'UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash',
   );

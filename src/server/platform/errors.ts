@@ -15,6 +15,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     readonly issues?: ValidationIssue[],
     readonly headers?: Record<string, string>,
+    /** Extra answer fields some codes carry (412: the record's current version). */
+    readonly details?: { currentVersion?: number },
   ) {
     super(code);
     this.status = ERROR_STATUS[code];
@@ -29,9 +31,11 @@ export function errorBody(
   locale: Locale,
   requestId: string,
   issues?: ValidationIssue[],
+  details?: { currentVersion?: number },
 ): ErrorBody {
   const body: ErrorBody = { code, message: serverMessage(locale, `error.${code}`), requestId };
   if (issues && issues.length > 0) body.issues = issues;
+  if (details?.currentVersion !== undefined) body.currentVersion = details.currentVersion;
   return body;
 }
 

@@ -20,6 +20,16 @@ declare module 'fastify' {
     access?: AccessRule;
     /** Step-up: the user must have re-authenticated within this many seconds. */
     recentAuthSeconds?: number;
+    /**
+     * G33, for every POST that creates a record: the `Idempotency-Key` header is accepted (`optional`) or
+     * demanded (`required`); a replay gets the stored answer. Handled by platform/idempotency.ts.
+     */
+    idempotent?: 'optional' | 'required';
+    /**
+     * G34: `read` sends `ETag: "<version>"` from the answer's `version`; `update` also demands `If-Match`
+     * (428 without it) and hands the version to the handler as `request.expectedVersion`.
+     */
+    etag?: 'read' | 'update';
   }
 }
 
@@ -29,6 +39,10 @@ export interface DeclaredRoute {
   access: AccessRule;
   recentAuthSeconds?: number;
   hasBody: boolean;
+  idempotent?: 'optional' | 'required';
+  etag?: 'read' | 'update';
+  /** Whether the route answers 201 Created (a record-creating route must declare `idempotent`). */
+  creates: boolean;
 }
 
 /** Collects every route as it is registered, and fails start-up for a route without an access rule. */
@@ -50,6 +64,9 @@ export function trackRoutes(app: FastifyInstance): DeclaredRoute[] {
         access,
         recentAuthSeconds: route.config?.recentAuthSeconds,
         hasBody: Boolean(route.schema?.body),
+        idempotent: route.config?.idempotent,
+        etag: route.config?.etag,
+        creates: Boolean((route.schema?.response as Record<string, unknown> | undefined)?.[201]),
       });
     }
   });

@@ -20,6 +20,21 @@ const BEGIN = {
 } as const;
 const SERIALIZATION_FAILURE = '40001';
 const DEADLOCK = '40P01';
+/** Attempts per transaction: a serialization failure or deadlock is retried at most this many times minus one. */
+export const MAX_TX_ATTEMPTS = 10;
+
+/**
+ * Retries counted since start (G35: bounded and counted): `retries` transactions re-run after 40001/40P01,
+ * `exhausted` gave up after MAX_TX_ATTEMPTS and surfaced the error.
+ */
+export const txStats = { retries: 0, exhausted: 0 };
+
+/**
+ * Multi-step business operations (G35: a registration with its tokens, review tasks and audit; consent
+ * given, withdrawn or overridden with its alert and audit) run SERIALIZABLE: PostgreSQL then aborts one of
+ * two transactions whose reads and writes interleave (40001), and withTx re-runs it.
+ */
+export const SERIALIZABLE: TxOptions = { isolation: 'serializable' };
 
 export interface TxOptions {
   isolation?: 'read committed' | 'serializable';
@@ -27,9 +42,11 @@ export interface TxOptions {
   /**
    * The one named cross-agency path: row-level security lets the transaction see every agency's rows.
    * Only system jobs (key rotation, retention) and the oversight views that show pseudonymous references
-   * (duplicate review, DPO alerts) use it; never a path that returns identities.
+   * (duplicate review, DPO alerts) use it; never a path that returns identities — except
+   * 'subject-access': the DPO's data-subject access report (dsar.export, step-up, audited), which by law
+   * returns everything held about one person.
    */
-  systemPath?: 'key-rotation' | 'retention' | 'oversight';
+  systemPath?: 'key-rotation' | 'retention' | 'oversight' | 'subject-access' | 'coming-of-age';
 }
 
 /**
@@ -45,6 +62,7 @@ export async function withTx<T>(
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    let retry = false;
     try {
       await client.query(BEGIN[options.isolation ?? 'read committed'][options.readOnly ? 1 : 0]);
       await client.query('SET LOCAL ROLE halas_app');
@@ -70,10 +88,20 @@ export async function withTx<T>(
         broken = true;
       }
       const code = (error as { code?: string }).code;
-      if ((code === SERIALIZATION_FAILURE || code === DEADLOCK) && attempt < 5) continue;
-      throw error;
+      if (code === SERIALIZATION_FAILURE || code === DEADLOCK) {
+        if (attempt < MAX_TX_ATTEMPTS) {
+          txStats.retries++;
+          retry = true;
+        } else {
+          txStats.exhausted++;
+          throw error;
+        }
+      } else throw error;
     } finally {
       client.release(broken);
     }
+    // A short, growing (capped), jittered pause lets the transaction that won go first.
+    if (retry)
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
   }
 }

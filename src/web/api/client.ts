@@ -41,6 +41,16 @@ export interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Retry once after a successful step-up when the server answers 403 reauth_required (default true). */
   reauth?: boolean;
+  /**
+   * A record-creating POST (G33): one fresh Idempotency-Key per submission (crypto.randomUUID, in memory
+   * only), reused when this submission is retried — after a step-up, a lost connection, a gateway error or
+   * "still in flight" — so the server creates the record at most once.
+   */
+  idempotent?: boolean;
+  /** An update (G34): the version of the record as loaded, sent as `If-Match: "<version>"`. */
+  ifMatch?: number;
+  /** Set by api(): the submission's key. */
+  idempotencyKey?: string;
 }
 
 /** Hooks the app installs: where the session-ended and step-up flows live. */
@@ -115,6 +125,8 @@ async function send<T>(path: string, options: RequestOptions): Promise<T> {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body ?? {});
   }
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  if (options.ifMatch !== undefined) headers['If-Match'] = `"${options.ifMatch}"`;
   let response: Response;
   try {
     response = await (takeEarly(path, options) ??
@@ -165,10 +177,38 @@ async function send<T>(path: string, options: RequestOptions): Promise<T> {
   throw error;
 }
 
+/** How often one idempotent submission is sent again after a transient failure, and the pause before each. */
+const IDEMPOTENT_RETRIES = 3;
+const RETRY_PAUSE_MS = 800;
+const TRANSIENT: ReadonlySet<number> = new Set([0, 502, 503, 504]);
+
+/** Sends one submission; an idempotent one again (same key) while the failure is transient. */
+async function sendWithRetries<T>(path: string, options: RequestOptions): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send<T>(path, options);
+    } catch (error) {
+      const again =
+        options.idempotencyKey !== undefined &&
+        attempt < IDEMPOTENT_RETRIES &&
+        error instanceof ApiError &&
+        (TRANSIENT.has(error.status) || error.code === 'idempotency_in_flight');
+      if (!again) throw error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, (error.retryAfterSeconds ?? 0) * 1000 || RETRY_PAUSE_MS * (attempt + 1)),
+      );
+    }
+  }
+}
+
 /** Calls the Halas API. Non-GET calls carry the CSRF header; a step-up request is handled transparently. */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function api<T>(path: string, requested: RequestOptions = {}): Promise<T> {
+  // one key per submission: every retry below (network, step-up) is the same submission
+  const options: RequestOptions = requested.idempotent
+    ? { ...requested, idempotencyKey: requested.idempotencyKey ?? crypto.randomUUID() }
+    : requested;
   try {
-    return await send<T>(path, options);
+    return await sendWithRetries<T>(path, options);
   } catch (error) {
     if (
       options.reauth !== false &&
@@ -177,7 +217,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       error.code === 'reauth_required'
     ) {
       const confirmed = await hooks.onReauthRequired();
-      if (confirmed) return await send<T>(path, { ...options, reauth: false });
+      if (confirmed) return await sendWithRetries<T>(path, { ...options, reauth: false });
     }
     throw error;
   }
@@ -190,8 +230,14 @@ export const post = <T>(
   body: unknown = {},
   options: Omit<RequestOptions, 'body' | 'method'> = {},
 ) => api<T>(path, { ...options, method: 'POST', body });
-export const patch = <T>(path: string, body: unknown) => api<T>(path, { method: 'PATCH', body });
-export const put = <T>(path: string, body: unknown) => api<T>(path, { method: 'PUT', body });
+/** A record-creating POST: sent with a fresh Idempotency-Key, retried with the same one (G33). */
+export const create = <T>(path: string, body: unknown) =>
+  api<T>(path, { method: 'POST', body, idempotent: true });
+/** Updates carry the version of the record as loaded; 412 precondition_failed means someone else changed it. */
+export const patch = <T>(path: string, body: unknown, version: number) =>
+  api<T>(path, { method: 'PATCH', body, ifMatch: version });
+export const put = <T>(path: string, body: unknown, version: number) =>
+  api<T>(path, { method: 'PUT', body, ifMatch: version });
 export const del = <T>(path: string) => api<T>(path, { method: 'DELETE' });
 
 /** Asks the user to confirm their identity again (the step-up dialog), for calls made outside `api`. */

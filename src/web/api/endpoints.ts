@@ -1,5 +1,5 @@
 import type { Role } from '../../shared/domain/access.js';
-import { del, get, patch, post, put } from './client.js';
+import { api, create, del, get, patch, post, put } from './client.js';
 import type {
   AgencyCreateT,
   AgencyDirectoryEntryT,
@@ -51,14 +51,14 @@ export const endpoints = {
     post<OkT>('/api/auth/reauth', body, { reauth: false }),
 
   me: (signal?: AbortSignal) => get<MeT>('/api/me', undefined, signal),
-  patchMe: (body: MePatchT) => patch<MeT>('/api/me', body),
+  patchMe: (body: MePatchT) => api<MeT>('/api/me', { method: 'PATCH', body }),
   changePassword: (body: { currentPassword: string; newPassword: string }) =>
     post<OkT>('/api/me/password', body),
   sessions: (signal?: AbortSignal) => get<SessionT[]>('/api/me/sessions', undefined, signal),
   endSession: (id: string) => del<OkT>(`/api/me/sessions/${encodeURIComponent(id)}`),
   securityKeys: (signal?: AbortSignal) => get<SecurityKeyT[]>('/api/me/webauthn', undefined, signal),
   securityKeyOptions: () => post<{ options: WebAuthnCreationOptionsT }>('/api/me/webauthn/options'),
-  addSecurityKey: (body: SecurityKeyRegisterT) => post<SecurityKeyT>('/api/me/webauthn', body),
+  addSecurityKey: (body: SecurityKeyRegisterT) => create<SecurityKeyT>('/api/me/webauthn', body),
   removeSecurityKey: (id: string) => del<OkT>(`/api/me/webauthn/${encodeURIComponent(id)}`),
 
   agencies: (query: { q?: string; includeInactive?: boolean }, signal?: AbortSignal) =>
@@ -71,18 +71,20 @@ export const endpoints = {
     get<AgencyDirectoryEntryT[]>('/api/agencies/directory', undefined, signal),
   agency: (id: string, signal?: AbortSignal) =>
     get<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, undefined, signal),
-  createAgency: (body: AgencyCreateT) => post<AgencyT>('/api/agencies', body),
-  patchAgency: (id: string, body: AgencyPatchT) =>
-    patch<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, body),
+  createAgency: (body: AgencyCreateT) => create<AgencyT>('/api/agencies', body),
+  patchAgency: (id: string, body: AgencyPatchT, version: number) =>
+    patch<AgencyT>(`/api/agencies/${encodeURIComponent(id)}`, body, version),
 
   users: (query: { q?: string; agencyId?: string }, signal?: AbortSignal) =>
     get<ListT<UserT>>('/api/users', query, signal),
   user: (id: string, signal?: AbortSignal) =>
     get<UserT>(`/api/users/${encodeURIComponent(id)}`, undefined, signal),
-  createUser: (body: UserCreateT) => post<UserCreatedT>('/api/users', body),
-  patchUser: (id: string, body: UserPatchT) => patch<UserT>(`/api/users/${encodeURIComponent(id)}`, body),
-  putMembership: (id: string, body: MembershipUpsertT) =>
-    put<UserT>(`/api/users/${encodeURIComponent(id)}/memberships`, body),
+  createUser: (body: UserCreateT) => create<UserCreatedT>('/api/users', body),
+  patchUser: (id: string, body: UserPatchT, version: number) =>
+    patch<UserT>(`/api/users/${encodeURIComponent(id)}`, body, version),
+  /** `version`: the user's, as loaded (memberships are part of the user's record). */
+  putMembership: (id: string, body: MembershipUpsertT, version: number) =>
+    put<UserT>(`/api/users/${encodeURIComponent(id)}/memberships`, body, version),
   resetCredentials: (id: string) =>
     post<SetupIssuedT>(`/api/users/${encodeURIComponent(id)}/reset-credentials`),
   revokeSessions: (id: string) => post<OkT>(`/api/users/${encodeURIComponent(id)}/revoke-sessions`),

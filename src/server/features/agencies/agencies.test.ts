@@ -172,7 +172,9 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
       active: true,
     });
     const names = entries.map((e) => e.name.ru);
-    expect(names).toEqual([...names].sort(new Intl.Collator('ru', { sensitivity: 'base', numeric: true }).compare));
+    expect(names).toEqual(
+      [...names].sort(new Intl.Collator('ru', { sensitivity: 'base', numeric: true }).compare),
+    );
     expect((await new Browser(t).get('/api/agencies/directory')).statusCode).toBe(401);
   });
 
@@ -185,7 +187,11 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
 
   it('lets the national coordinator read every agency but not change one', async () => {
     expect((await coordinator.get(`/api/agencies/${other.id}`)).statusCode).toBe(200);
-    const res = await coordinator.patch(`/api/agencies/${other.id}`, { region: 'Mary' });
+    const res = await coordinator.patch(
+      `/api/agencies/${other.id}`,
+      { region: 'Mary' },
+      await coordinator.ifMatch(`/api/agencies/${other.id}`),
+    );
     expect(res.statusCode).toBe(403);
     expect(res.json()).toEqual({
       code: 'forbidden',
@@ -195,7 +201,11 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
   });
 
   it('updates only what changed, bumps the version and audits column names only', async () => {
-    const res = await sysadmin.patch(`/api/agencies/${other.id}`, { region: 'Daşoguz', name: other.name });
+    const res = await sysadmin.patch(
+      `/api/agencies/${other.id}`,
+      { region: 'Daşoguz', name: other.name },
+      await sysadmin.ifMatch(`/api/agencies/${other.id}`),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ region: 'Daşoguz', version: other.version + 1 });
     const event = await lastEvent();
@@ -203,7 +213,11 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     expect(JSON.stringify(event)).not.toContain('Daşoguz');
 
     const before = await writeFingerprint(t.admin);
-    const same = await sysadmin.patch(`/api/agencies/${other.id}`, { region: 'Daşoguz' });
+    const same = await sysadmin.patch(
+      `/api/agencies/${other.id}`,
+      { region: 'Daşoguz' },
+      await sysadmin.ifMatch(`/api/agencies/${other.id}`),
+    );
     expect(same.statusCode).toBe(200);
     expect(await writeFingerprint(t.admin)).toEqual(before);
   });
@@ -212,7 +226,15 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     const agency = await createAgency(t, { type: 'ngo' });
     const member = await as((await createUser(t, { agencyId: agency.id, roles: ['case_manager'] })).id);
     expect((await member.get(`/api/agencies/${agency.id}`)).statusCode).toBe(200);
-    expect((await sysadmin.patch(`/api/agencies/${agency.id}`, { active: false })).json().active).toBe(false);
+    expect(
+      (
+        await sysadmin.patch(
+          `/api/agencies/${agency.id}`,
+          { active: false },
+          await sysadmin.ifMatch(`/api/agencies/${agency.id}`),
+        )
+      ).json().active,
+    ).toBe(false);
     expect((await member.get(`/api/agencies/${agency.id}`)).statusCode).toBe(403);
   });
 
@@ -220,7 +242,11 @@ describe.each(ENGINES)('agencies on %s', (engine) => {
     const me = (await sysadmin.get('/api/me')).json();
     const operatorId = me.memberships[0].agencyId;
     const before = await writeFingerprint(t.admin);
-    const res = await sysadmin.patch(`/api/agencies/${operatorId}`, { active: false });
+    const res = await sysadmin.patch(
+      `/api/agencies/${operatorId}`,
+      { active: false },
+      await sysadmin.ifMatch(`/api/agencies/${operatorId}`),
+    );
     expect(res.statusCode).toBe(422);
     expect(res.json().code).toBe('last_admin');
     expect(await writeFingerprint(t.admin)).toEqual(before);

@@ -1,5 +1,6 @@
 import type { AgencyDirectoryEntry, AgencyView } from '../../../shared/contracts/admin.js';
 import type { AgencyType } from '../../../shared/domain/access.js';
+import { versionConflict } from '../../platform/concurrency.js';
 import type { Tx } from '../../platform/tx.js';
 
 /** Which agencies a request may touch: all of them, or a list of ids (from `permissionScope`). */
@@ -112,12 +113,25 @@ export interface AgencyUpdate {
   active: boolean;
 }
 
-export async function updateAgency(tx: Tx, id: string, next: AgencyUpdate, now: Date): Promise<AgencyView> {
+/** Updates the agency at version `version` (optimistic concurrency, G34); 412 if it moved meanwhile. */
+export async function updateAgency(
+  tx: Tx,
+  id: string,
+  version: number,
+  next: AgencyUpdate,
+  now: Date,
+): Promise<AgencyView> {
   const { rows } = await tx.query<AgencyRow>(
     `UPDATE agencies AS a SET name = $2, region = $3, active = $4, updated_at = $5, version = a.version + 1
-      WHERE a.id = $1
+      WHERE a.id = $1 AND a.version = $6
       RETURNING ${COLUMNS}`,
-    [id, JSON.stringify(next.name), next.region, next.active, now],
+    [id, JSON.stringify(next.name), next.region, next.active, now, version],
   );
-  return toView(rows[0]!);
+  if (!rows[0]) throw versionConflict(await currentVersion(tx, id));
+  return toView(rows[0]);
+}
+
+async function currentVersion(tx: Tx, id: string): Promise<number> {
+  const { rows } = await tx.query<{ version: number }>('SELECT version FROM agencies WHERE id = $1', [id]);
+  return Number(rows[0]?.version ?? 0);
 }

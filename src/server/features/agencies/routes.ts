@@ -16,8 +16,15 @@ import * as agencies from './service.js';
 /** The errors each kind of route can answer with (500 and 503 can come from anywhere and are not listed). */
 const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 const readOneErrors = { ...readErrors, 404: ErrorBody };
-const createErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
-const updateErrors = { ...readOneErrors, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
+const createErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
+const updateErrors = {
+  ...readOneErrors,
+  412: ErrorBody,
+  413: ErrorBody,
+  415: ErrorBody,
+  422: ErrorBody,
+  428: ErrorBody,
+};
 
 /** Agencies of the national mechanism: everyone sees their own, the system administrator manages all. */
 export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -41,7 +48,7 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.post(
     '/agencies',
     {
-      config: manage,
+      config: { ...manage, idempotent: 'optional' },
       schema: { tags: ['agencies'], body: AgencyCreate, response: { 201: AgencyView, ...createErrors } },
     },
     async (request, reply) => {
@@ -66,7 +73,7 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.get(
     '/agencies/:id',
     {
-      config: read,
+      config: { ...read, etag: 'read' },
       schema: { tags: ['agencies'], params: IdParams, response: { 200: AgencyView, ...readOneErrors } },
     },
     async (request) => agencies.getAgency(deps, request.ctx, request.params.id),
@@ -75,7 +82,7 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.patch(
     '/agencies/:id',
     {
-      config: manage,
+      config: { ...manage, etag: 'update' },
       schema: {
         tags: ['agencies'],
         params: IdParams,
@@ -83,6 +90,7 @@ export function registerAgencyRoutes(app: FastifyInstance, deps: AppDeps): void 
         response: { 200: AgencyView, ...updateErrors },
       },
     },
-    async (request) => agencies.updateAgency(deps, request.ctx, request.params.id, request.body),
+    async (request) =>
+      agencies.updateAgency(deps, request.ctx, request.params.id, request.body, request.expectedVersion),
   );
 }

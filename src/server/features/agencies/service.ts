@@ -9,6 +9,7 @@ import type {
 import { permissionScope } from '../../../shared/domain/access.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
+import { assertVersion } from '../../platform/concurrency.js';
 import { type RequestContext, requireActor } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { type Tx, withTx } from '../../platform/tx.js';
@@ -119,6 +120,7 @@ export async function updateAgency(
   ctx: RequestContext,
   id: string,
   patch: z.infer<typeof AgencyPatch>,
+  expectedVersion?: number | null,
 ): Promise<AgencyView> {
   const actor = requireActor(ctx);
   const readScope = permissionScope(actor.memberships, 'agency.read');
@@ -130,6 +132,7 @@ export async function updateAgency(
       const visible = await repo.selectAgency(tx, readScope, id);
       const current = visible && (await repo.selectAgency(tx, manageScope, id, true));
       if (!current) throw new AppError(visible ? 'forbidden' : 'not_found');
+      assertVersion(current.version, expectedVersion);
       const next = {
         name: patch.name ?? current.name,
         region: patch.region !== undefined ? patch.region : current.region,
@@ -142,10 +145,14 @@ export async function updateAgency(
       ];
       if (fields.length === 0) return current;
       // Deactivating the operator's agency would end every administrator's rights at once.
-      const updated = await keepingAnAdmin(tx, () => repo.updateAgency(tx, id, next, ctx.now()));
+      const change = () => repo.updateAgency(tx, id, current.version, next, ctx.now());
+      // Only deactivation can leave the system without an administrator (the count reads every agency).
+      const updated = fields.includes('active') ? await keepingAnAdmin(tx, change) : await change();
       await writeAudit(tx, ctx, { action: 'agency.update', entityType: 'agency', entityId: id, fields });
       return updated;
     },
-    { isolation: 'serializable' },
+    // Deactivation must keep an administrator (a rule over many rows): SERIALIZABLE. Other changes touch
+    // this row only, locked FOR UPDATE and checked against its version: READ COMMITTED suffices.
+    patch.active !== undefined ? { isolation: 'serializable' } : {},
   );
 }

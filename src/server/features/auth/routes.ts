@@ -408,7 +408,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
   api.post(
     '/me/webauthn',
     {
-      config: keyChange,
+      config: { ...keyChange, idempotent: 'optional' },
       schema: { tags: ['me'], body: SecurityKeyRegisterBody, response: { 201: SecurityKeyView, ...errors } },
     },
     async (request, reply) => {

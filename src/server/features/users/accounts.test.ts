@@ -56,7 +56,11 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     const user = await as(id);
     const laptop = await as(id);
     expect((await user.get('/api/me')).statusCode).toBe(200);
-    const res = await adminA.patch(`/api/users/${id}`, { active: false });
+    const res = await adminA.patch(
+      `/api/users/${id}`,
+      { active: false },
+      await adminA.ifMatch(`/api/users/${id}`),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().active).toBe(false);
     expect(await lastEvent()).toMatchObject({ action: 'user.update', entity_id: id, fields: ['active'] });
@@ -64,7 +68,11 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     expect((await laptop.get('/api/me')).statusCode).toBe(401);
     expect(await liveSessions(id)).toBe(0);
     // Reactivated, the account works again with a new sign-in only.
-    expect((await adminA.patch(`/api/users/${id}`, { active: true })).json().active).toBe(true);
+    expect(
+      (
+        await adminA.patch(`/api/users/${id}`, { active: true }, await adminA.ifMatch(`/api/users/${id}`))
+      ).json().active,
+    ).toBe(true);
     expect((await user.get('/api/me')).statusCode).toBe(401);
     expect((await (await as(id)).get('/api/me')).statusCode).toBe(200);
   });
@@ -73,8 +81,13 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     const id = await memberOf(agencyA.id, ['trainer']);
     const user = await as(id);
     expect(
-      (await adminA.put(`/api/users/${id}/memberships`, { agencyId: agencyA.id, roles: ['analyst'] }))
-        .statusCode,
+      (
+        await adminA.put(
+          `/api/users/${id}/memberships`,
+          { agencyId: agencyA.id, roles: ['analyst'] },
+          await adminA.ifMatch(`/api/users/${id}`),
+        )
+      ).statusCode,
     ).toBe(200);
     expect((await user.get('/api/me')).statusCode).toBe(401);
     const fresh = await as(id);
@@ -97,10 +110,24 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
   it('nobody deactivates themselves or resets their own credentials (403, nothing written)', async () => {
     const me = (await adminA.get('/api/me')).json();
     const before = await writeFingerprint(t.admin);
-    expect((await adminA.patch(`/api/users/${me.id}`, { active: false })).json().code).toBe('forbidden');
-    expect((await sysadmin.patch(`/api/users/${sysadminId}`, { active: false })).json().code).toBe(
-      'forbidden',
-    );
+    expect(
+      (
+        await adminA.patch(
+          `/api/users/${me.id}`,
+          { active: false },
+          await adminA.ifMatch(`/api/users/${me.id}`),
+        )
+      ).json().code,
+    ).toBe('forbidden');
+    expect(
+      (
+        await sysadmin.patch(
+          `/api/users/${sysadminId}`,
+          { active: false },
+          await sysadmin.ifMatch(`/api/users/${sysadminId}`),
+        )
+      ).json().code,
+    ).toBe('forbidden');
     expect((await sysadmin.post(`/api/users/${sysadminId}/reset-credentials`)).json().code).toBe('forbidden');
     expect(await writeFingerprint(t.admin)).toEqual(before);
   });
@@ -121,7 +148,11 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     const id = await memberOf(agencyA.id);
     const stale = await as(sysadminId, { authenticatedAt: new Date(t.clock.now().getTime() - 301_000) });
     const before = await writeFingerprint(t.admin);
-    const put = await stale.put(`/api/users/${id}/memberships`, { agencyId: agencyA.id, roles: ['trainer'] });
+    const put = await stale.put(
+      `/api/users/${id}/memberships`,
+      { agencyId: agencyA.id, roles: ['trainer'] },
+      await stale.ifMatch(`/api/users/${id}`),
+    );
     expect(put.json().code).toBe('reauth_required');
     const create = await stale.post('/api/users', {
       username: 'stepup.newcomer',
@@ -175,8 +206,12 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
       expect((await adminA.get(`/api/users/${id}`)).statusCode).toBe(200);
       for (const res of [
         await adminA.post(`/api/users/${id}/reset-credentials`),
-        await adminA.patch(`/api/users/${id}`, { active: false }),
-        await adminA.patch(`/api/users/${id}`, { displayName: 'Taken over' }),
+        await adminA.patch(`/api/users/${id}`, { active: false }, await adminA.ifMatch(`/api/users/${id}`)),
+        await adminA.patch(
+          `/api/users/${id}`,
+          { displayName: 'Taken over' },
+          await adminA.ifMatch(`/api/users/${id}`),
+        ),
         await adminA.post(`/api/users/${id}/revoke-sessions`),
       ]) {
         expect([res.statusCode, res.json().code]).toEqual([403, 'forbidden']);
@@ -184,10 +219,14 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     }
     expect(await writeFingerprint(t.admin)).toEqual(before);
     // Their roles inside agency A remain the agency admin's to manage.
-    const res = await adminA.put(`/api/users/${twoJobs}/memberships`, {
-      agencyId: agencyA.id,
-      roles: ['analyst'],
-    });
+    const res = await adminA.put(
+      `/api/users/${twoJobs}/memberships`,
+      {
+        agencyId: agencyA.id,
+        roles: ['analyst'],
+      },
+      await adminA.ifMatch(`/api/users/${twoJobs}`),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json().memberships).toEqual([
       expect.objectContaining({ agencyId: agencyA.id, roles: ['analyst'] }),
@@ -227,8 +266,8 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
     ]);
     const [bx, by] = [await as(x), await as(y)];
     const results = await Promise.all([
-      bx.patch(`/api/users/${y}`, { active: false }),
-      by.patch(`/api/users/${x}`, { active: false }),
+      bx.patch(`/api/users/${y}`, { active: false }, await bx.ifMatch(`/api/users/${y}`)),
+      by.patch(`/api/users/${x}`, { active: false }, await by.ifMatch(`/api/users/${x}`)),
     ]);
     const outcomes = results.map((r) => r.statusCode).sort();
     // Either one wins and the other is refused, or the loser's session was already ended (401).

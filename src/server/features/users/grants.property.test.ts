@@ -131,10 +131,14 @@ describe.each(ENGINES)('G08: no escalation through grants on %s', (engine) => {
           pool.length > 0 ? pool[command.target % pool.length]! : users[command.target % users.length]!;
         const key = `${targetId}|${agencyId}`;
         const before = model.get(key) ?? [];
-        const res = await browser.put(`/api/users/${targetId}/memberships`, {
-          agencyId,
-          roles: command.roles,
-        });
+        const res = await browser.put(
+          `/api/users/${targetId}/memberships`,
+          {
+            agencyId,
+            roles: command.roles,
+          },
+          await browser.ifMatch(`/api/users/${targetId}`),
+        );
         if (res.statusCode === 200) {
           const after = [...new Set(command.roles)].sort();
           const changed = [

@@ -160,6 +160,12 @@ export async function insertUser(
   return rows[0]!.id;
 }
 
+/** The user's version (G34): it moves with every change of the account or its memberships. */
+export async function userVersion(tx: Tx, id: string): Promise<number> {
+  const { rows } = await tx.query<{ version: number }>('SELECT version FROM users WHERE id = $1', [id]);
+  return Number(rows[0]?.version ?? 0);
+}
+
 export async function selectUserState(
   tx: Tx,
   id: string,
@@ -196,7 +202,8 @@ export async function setMembershipRoles(
   } else {
     await tx.query(
       `INSERT INTO memberships (user_id, agency_id, roles, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-       ON CONFLICT (user_id, agency_id) DO UPDATE SET roles = EXCLUDED.roles, updated_at = EXCLUDED.updated_at`,
+       ON CONFLICT (user_id, agency_id) DO UPDATE
+         SET roles = EXCLUDED.roles, updated_at = EXCLUDED.updated_at, version = memberships.version + 1`,
       [userId, agencyId, roles, now],
     );
   }

@@ -20,9 +20,9 @@ import * as users from './service.js';
 /** The errors each kind of route can answer with (500 and 503 can come from anywhere and are not listed). */
 const readErrors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody };
 const readOneErrors = { ...readErrors, 404: ErrorBody };
-const createErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody };
+const createErrors = { ...readErrors, 409: ErrorBody, 413: ErrorBody, 415: ErrorBody, 422: ErrorBody };
 const actionErrors = { ...readOneErrors, 413: ErrorBody, 415: ErrorBody };
-const updateErrors = { ...actionErrors, 422: ErrorBody };
+const updateErrors = { ...actionErrors, 412: ErrorBody, 422: ErrorBody, 428: ErrorBody };
 
 const GrantableQuery = z.strictObject({ agencyId: z.uuid() });
 const GrantableRoles = z.strictObject({ roles: z.array(z.enum(ROLES)) });
@@ -66,7 +66,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   api.post(
     '/users',
     {
-      config: grant,
+      config: { ...grant, idempotent: 'optional' },
       schema: { tags: ['users'], body: UserCreate, response: { 201: UserCreated, ...createErrors } },
     },
     async (request, reply) => reply.code(201).send(await users.createUser(deps, request.ctx, request.body)),
@@ -75,7 +75,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   api.get(
     '/users/:id',
     {
-      config: read,
+      config: { ...read, etag: 'read' },
       schema: { tags: ['users'], params: IdParams, response: { 200: UserView, ...readOneErrors } },
     },
     async (request) => queries.getUser(deps, request.ctx, request.params.id),
@@ -84,7 +84,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
   api.patch(
     '/users/:id',
     {
-      config: manage,
+      config: { ...manage, etag: 'update' },
       schema: {
         tags: ['users'],
         params: IdParams,
@@ -92,13 +92,14 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: UserView, ...updateErrors },
       },
     },
-    async (request) => users.patchUser(deps, request.ctx, request.params.id, request.body),
+    async (request) =>
+      users.patchUser(deps, request.ctx, request.params.id, request.body, request.expectedVersion),
   );
 
   api.put(
     '/users/:id/memberships',
     {
-      config: grant,
+      config: { ...grant, etag: 'update' },
       schema: {
         tags: ['users'],
         params: IdParams,
@@ -106,7 +107,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: UserView, ...updateErrors },
       },
     },
-    async (request) => users.setMembership(deps, request.ctx, request.params.id, request.body),
+    async (request) =>
+      users.setMembership(deps, request.ctx, request.params.id, request.body, request.expectedVersion),
   );
 
   api.post(

@@ -6,6 +6,7 @@ import { DEFAULT_LOCALE, type Locale } from '../../../shared/domain/locales.js';
 import { serverMessage } from '../../../shared/i18n/server/index.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
+import { assertVersion } from '../../platform/concurrency.js';
 import { type Actor, type RequestContext, requireActor } from '../../platform/context.js';
 import { AppError } from '../../platform/errors.js';
 import { revokeUserSessions } from '../../platform/sessions.js';
@@ -138,6 +139,7 @@ export async function patchUser(
   ctx: RequestContext,
   id: string,
   patch: z.infer<typeof UserPatch>,
+  expectedVersion?: number | null,
 ): Promise<UserView> {
   const actor = requireActor(ctx);
   return withTx(
@@ -145,6 +147,7 @@ export async function patchUser(
     actor,
     async (tx) => {
       await loadTarget(tx, actor, id, 'account');
+      assertVersion(await repo.userVersion(tx, id), expectedVersion);
       if (patch.active === false && id === actor.userId) throw new AppError('forbidden');
       await applyUserPatch(tx, ctx, id, patch);
       return presentUser(tx, ctx, id);
@@ -163,6 +166,7 @@ export async function setMembership(
   ctx: RequestContext,
   id: string,
   body: z.infer<typeof MembershipUpsert>,
+  expectedVersion?: number | null,
 ): Promise<UserView> {
   const actor = requireActor(ctx);
   const roles = normaliseRoles(body.roles);
@@ -171,6 +175,8 @@ export async function setMembership(
     actor,
     async (tx) => {
       const memberships = await loadTarget(tx, actor, id, 'memberships');
+      // The memberships are part of the user's record: its version (and ETag) covers them.
+      assertVersion(await repo.userVersion(tx, id), expectedVersion);
       if (id === actor.userId) throw new AppError('forbidden');
       if (!mayGrantIn(actor.memberships, body.agencyId)) throw new AppError('role_not_grantable');
       const current = memberships.find((m) => m.agencyId === body.agencyId)?.roles ?? [];

@@ -229,9 +229,15 @@ describe.each(ENGINES)('users on %s', (engine) => {
       const outOfScope = await adminA.get(`/api/users/${userB}`);
       expect(outOfScope.statusCode).toBe(404);
       expect(comparable(outOfScope)).toEqual(comparable(await adminA.get(`/api/users/${randomUUID()}`)));
-      const write = await adminA.patch(`/api/users/${userB}`, { displayName: 'X' });
+      const write = await adminA.patch(
+        `/api/users/${userB}`,
+        { displayName: 'X' },
+        await adminA.ifMatch(`/api/users/${userB}`),
+      );
       expect(comparable(write)).toEqual(
-        comparable(await adminA.patch(`/api/users/${randomUUID()}`, { displayName: 'X' })),
+        comparable(
+          await adminA.patch(`/api/users/${randomUUID()}`, { displayName: 'X' }, { 'if-match': '"0"' }),
+        ),
       );
     });
 
@@ -253,7 +259,11 @@ describe.each(ENGINES)('users on %s', (engine) => {
 
   describe('changing users', () => {
     it('renames a user and audits the column name only', async () => {
-      const res = await adminA.patch(`/api/users/${colleagueA}`, { displayName: 'Ýazgül Ataýewa-Orazowa' });
+      const res = await adminA.patch(
+        `/api/users/${colleagueA}`,
+        { displayName: 'Ýazgül Ataýewa-Orazowa' },
+        await adminA.ifMatch(`/api/users/${colleagueA}`),
+      );
       expect(res.statusCode).toBe(200);
       expect(res.json().displayName).toBe('Ýazgül Ataýewa-Orazowa');
       const event = await lastEvent();
@@ -263,10 +273,14 @@ describe.each(ENGINES)('users on %s', (engine) => {
 
     it('changes roles in an agency the actor administers, and removes the membership with an empty list', async () => {
       const target = await createUser(t, { agencyId: agencyA.id, roles: ['trainer'] });
-      const res = await adminA.put(`/api/users/${target.id}/memberships`, {
-        agencyId: agencyA.id,
-        roles: ['case_manager'],
-      });
+      const res = await adminA.put(
+        `/api/users/${target.id}/memberships`,
+        {
+          agencyId: agencyA.id,
+          roles: ['case_manager'],
+        },
+        await adminA.ifMatch(`/api/users/${target.id}`),
+      );
       expect(res.statusCode).toBe(200);
       expect(res.json().memberships).toEqual([
         expect.objectContaining({ agencyId: agencyA.id, roles: ['case_manager'] }),
@@ -276,10 +290,14 @@ describe.each(ENGINES)('users on %s', (engine) => {
         entity_id: target.id,
         fields: ['roles'],
       });
-      const removed = await adminA.put(`/api/users/${target.id}/memberships`, {
-        agencyId: agencyA.id,
-        roles: [],
-      });
+      const removed = await adminA.put(
+        `/api/users/${target.id}/memberships`,
+        {
+          agencyId: agencyA.id,
+          roles: [],
+        },
+        await adminA.ifMatch(`/api/users/${target.id}`),
+      );
       expect(removed.json().memberships).toEqual([]);
       // No longer in the admin's agency: now out of scope.
       expect((await adminA.get(`/api/users/${target.id}`)).statusCode).toBe(404);
@@ -296,7 +314,11 @@ describe.each(ENGINES)('users on %s', (engine) => {
         [me.id, { agencyId: agencyA.id, roles: ['agency_admin', 'case_manager'] }, 403, 'forbidden'],
       ];
       for (const [id, body, status, code] of cases) {
-        const res = await adminA.put(`/api/users/${id}/memberships`, body);
+        const res = await adminA.put(
+          `/api/users/${id}/memberships`,
+          body,
+          await adminA.ifMatch(`/api/users/${id}`),
+        );
         expect([res.statusCode, res.json().code]).toEqual([status, code]);
       }
       expect(await writeFingerprint(t.admin)).toEqual(before);
