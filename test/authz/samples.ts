@@ -5,11 +5,15 @@ import type { Persona, Personas } from '../factories/personas.js';
 export interface World {
   personas: Personas;
   foreign: { agencyId: string; userId: string };
+  /** The pseudonymous reference of a person of the foreign agency (break-the-glass opens it by reference). */
+  foreignPersonRef?: string;
 }
 
 export interface Sample {
   query?: Record<string, string>;
   body?: unknown;
+  /** A body that is not JSON (a file upload), with its content type. */
+  raw?: { contentType: string; payload: Buffer };
 }
 
 type Build = (persona: Persona, world: World) => Sample;
@@ -110,6 +114,30 @@ export const SAMPLES: Record<string, Build> = {
     },
   }),
   'POST /api/persons/:id/consent-overrides/:overrideId/decision': () => ({ body: { decision: 'approve' } }),
+  'POST /api/break-glass': (_p, w) => ({
+    body: {
+      ref: w.foreignPersonRef,
+      reason: 'Matrix test: emergency at night, the owning agency is unreachable.',
+    },
+  }),
+  'GET /api/break-glass': () => ({ query: { status: 'all' } }),
+  'GET /api/agency-tasks': () => ({ query: { status: 'open' } }),
+  'POST /api/tasks/:id/link': () => ({ body: {} }),
+  'POST /api/tasks/:id/merge': () => ({ body: { survivor: 'record' } }),
+  'POST /api/merges/:id/unmerge': () => ({ body: {} }),
+  'POST /api/persons/:id/erasure-requests': () => ({
+    body: { reason: 'Matrix test: the person asked to be forgotten.' },
+  }),
+  'GET /api/erasure-requests': () => ({ query: { status: 'pending' } }),
+  'POST /api/erasure-requests/:id/approve': () => ({ body: {} }),
+  'POST /api/erasure-requests/:id/reject': () => ({ body: { reason: 'Matrix test: records still needed.' } }),
+  // a JPEG by its magic bytes (files are recognised by content, never by Content-Type)
+  'POST /api/persons/:id/files': () => ({
+    query: { kind: 'photo' },
+    raw: { contentType: 'application/octet-stream', payload: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]) },
+  }),
+  'GET /api/persons/:id/history': () => ({ query: { classes: 'identity' } }),
+  'POST /api/access-reports': (_p, w) => ({ body: { ref: w.foreignPersonRef, locale: 'en' } }),
   'GET /api/tasks': () => ({ query: { kind: 'duplicate_review' } }),
   'POST /api/tasks/:id/resolve': () => ({ body: { resolution: 'not_duplicate' } }),
   'POST /api/alerts/:id/acknowledge': () => ({ body: {} }),
@@ -121,7 +149,10 @@ const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 export function urlOf(pattern: string, id?: string): string {
   if (pattern === '/*') return '/cases/recent';
   // second-level ids (a consent, an override) that do not exist: the route is reached, then not found
-  const nested = pattern.replace(':consentId', MISSING_ID).replace(':overrideId', MISSING_ID);
+  const nested = pattern
+    .replace(':consentId', MISSING_ID)
+    .replace(':overrideId', MISSING_ID)
+    .replace(':fileId', MISSING_ID);
   const first = id ?? (nested.includes(':id') ? MISSING_ID : undefined);
   return first ? nested.replace(':id', first) : nested;
 }

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency } from '../factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
+import { SAME_ORIGIN } from '../support/http.js';
 import { staff } from './support.js';
 
 const PERSONS = process.env.DEEP ? 200 : 40;
@@ -32,7 +33,12 @@ describe.each(ENGINES)('canaries in every identifying field on %s (G20, G22)', (
   beforeAll(async () => {
     const stream = new PassThrough();
     stream.on('data', (chunk) => logs.push(String(chunk)));
-    t = await createTestApp(engine, { logLevel: 'debug' }, { dataDir, logStream: stream });
+    // person files inside the data folder, so that the folder scan below covers them too
+    t = await createTestApp(
+      engine,
+      { logLevel: 'debug', filesDir: path.join(dataDir, 'files') },
+      { dataDir, logStream: stream },
+    );
     const inject = t.app.inject.bind(t.app);
     (t.app as { inject: unknown }).inject = (opts: { url: string }) => {
       urls.push(opts.url);
@@ -76,6 +82,26 @@ describe.each(ENGINES)('canaries in every identifying field on %s (G20, G22)', (
       const id = res.json().person.id;
       expect((await operator.get(`/api/persons/${id}/fields?classes=identity,contact`)).statusCode).toBe(200);
       await operator.post('/api/persons/search', { name: canary('Name', i) });
+      // a scanned document (a PDF by its magic bytes) holding a canary, uploaded and read back
+      const scan = Buffer.from(`%PDF-1.4\n${c('Scan')}\n%%EOF\n`);
+      const file = await t.app.inject({
+        method: 'POST',
+        url: `/api/persons/${id}/files?kind=identity_document`,
+        headers: { ...SAME_ORIGIN, cookie: operator.cookie!, 'content-type': 'application/octet-stream' },
+        payload: scan,
+      });
+      expect(file.statusCode, file.body).toBe(201);
+      const back = await operator.get(`/api/persons/${id}/files/${file.json().id}`);
+      expect(back.rawPayload.equals(scan)).toBe(true);
+      // a rectification: the earlier name is kept as a sealed version, then read back through the history
+      const rectified = await operator.patch(
+        `/api/persons/${id}`,
+        { identity: { names: [{ value: c('Rectified'), kind: 'primary' }] } },
+        { 'if-match': `"${res.json().person.version}"` },
+      );
+      expect(rectified.statusCode, rectified.body).toBe(200);
+      const history = await operator.get(`/api/persons/${id}/history?classes=identity`);
+      expect(history.body).toContain(canary('Name', i));
     }
   });
   afterAll(async () => {
@@ -114,6 +140,17 @@ describe.each(ENGINES)('canaries in every identifying field on %s (G20, G22)', (
     }
     expect(haystack.includes(agencyCode)).toBe(true);
     for (const v of all) expect(haystack.includes(v), v).toBe(false);
+  });
+
+  it('no canary in the stored person files, which carry random names only', async () => {
+    const stored = files(path.join(dataDir, 'files'));
+    expect(stored.length).toBe(PERSONS);
+    const bytes = (s: string) => Buffer.from(s, 'utf8');
+    for (const f of stored) {
+      expect(path.basename(f)).toMatch(/^[0-9a-f]{32}$/);
+      const raw = fs.readFileSync(f);
+      for (const v of all) expect(raw.includes(bytes(v)), `${v} in ${f}`).toBe(false);
+    }
   });
 
   it('no canary in any log line or URL', async () => {

@@ -99,7 +99,11 @@ describe.each(ENGINES)('persons on %s', (engine) => {
     expect(JSON.stringify(events.rows)).not.toMatch(/Orazowa|pomegranate/);
     expect((await hotlineA.get(`/api/persons/${person.id}/fields?classes=health`)).statusCode).toBe(403);
     const before = await writeFingerprint(t.admin);
-    const write = await hotlineA.patch(`/api/persons/${person.id}`, { health: { notes: 'x' } });
+    const write = await hotlineA.patch(
+      `/api/persons/${person.id}`,
+      { health: { notes: 'x' } },
+      await hotlineA.ifMatch(`/api/persons/${person.id}`),
+    );
     expect(write.json().code).toBe('field_not_writable');
     const create = await hotlineA.post('/api/persons', { health: { notes: 'x' } });
     expect(create.json().code).toBe('field_not_writable');

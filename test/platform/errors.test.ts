@@ -80,6 +80,62 @@ describe.each(ENGINES)('request boundary on %s (G15, G30)', (engine) => {
     expect(wrongMethod.statusCode).toBe(405);
   });
 
+  it('refuses NUL and unpaired surrogates in bodies and queries with 400, nothing written (G16 finding: was a 500)', async () => {
+    const before = await t.admin.query('SELECT display_name, version FROM users WHERE username = $1', [
+      'bound1',
+    ]);
+    for (const [payload, path] of [
+      ['{"displayName":"a\\u0000b"}', 'displayName'],
+      ['{"displayName":"x\\ud800y"}', 'displayName'],
+      ['{"displayName":"ok","\\udfff":1}', '\udfff'],
+    ] as const) {
+      const res = await raw(payload);
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.json(), payload).toMatchObject({
+        code: 'validation_failed',
+        issues: [{ path, code: 'invalid_format' }],
+      });
+    }
+    // refused while the body is parsed, before any handler, in the caller's language
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { ...SAME_ORIGIN, 'content-type': 'application/json', 'accept-language': 'ru' },
+      payload: '{"username":"a\\u0000b","password":"not the password"}',
+    });
+    expect(anonymous.json()).toMatchObject({
+      code: 'validation_failed',
+      issues: [{ path: 'username', code: 'invalid_format', message: 'Неверный формат.' }],
+    });
+    const after = await t.admin.query('SELECT display_name, version FROM users WHERE username = $1', [
+      'bound1',
+    ]);
+    expect(after.rows).toEqual(before.rows);
+    // query strings too (a NUL in an audit filter was a 500: features/audit/audit.test.ts)
+    const query = await b.get('/api/agencies?q=a%00');
+    expect(query.statusCode).toBe(400);
+    expect(query.json()).toMatchObject({ code: 'validation_failed', issues: [{ path: 'q' }] });
+    // a surrogate pair is fine
+    expect((await raw('{"displayName":"Ýyldyz \\ud83c\\udf1f"}')).statusCode).toBe(200);
+  });
+
+  it('answers router errors (bad percent-encoding, over-long parameter) like every other error (G16 finding)', async () => {
+    for (const url of [
+      '/api/persons/%',
+      '/api/users/%E0%A4%A/memberships',
+      `/api/agencies/${'x'.repeat(201)}`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { 'accept-language': 'ru' } });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json(), url).toEqual({
+        code: 'not_found',
+        message: 'Не найдено.',
+        requestId: res.headers['x-request-id'],
+      });
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+    }
+  });
+
   it('turns an unexpected failure into a plain localized 500 with a request id, and keeps serving (G30)', async () => {
     const pool = t.deps.db.pool;
     const original = pool.connect.bind(pool);

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { type App, type AppDeps, buildApp } from '../../src/server/app.js';
@@ -81,8 +84,10 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const { db, config, drop } = await createTestDatabase(engine, { dataDir: options.dataDir });
   const clock = new FakeClock();
+  // Person files go to a fresh folder per test app, never into the project's data folder.
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'halas-files-'));
   const deps: AppDeps = {
-    config: { ...config, ...overrides },
+    config: { ...config, filesDir, ...overrides },
     db,
     secrets: secretsFromKey(randomBytes(32)),
     keyring: keyringForTests(),
@@ -100,6 +105,7 @@ export async function createTestApp(
       await app.close();
       await db.close();
       await drop();
+      fs.rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -132,6 +132,10 @@ export const PersonView = z.strictObject({
   interpreterNeeded: z.boolean().nullable(),
   presumedChild: z.boolean(),
   erased: z.boolean(),
+  /** When the identifying classes were crypto-shredded (retention or an approved erasure request). */
+  erasedAt: z.iso.datetime().nullable(),
+  /** A merged duplicate (a tombstone): the record that survived the merge. */
+  mergedInto: z.uuid().nullable(),
   version: z.number().int(),
   /** The classes this caller may reveal (absent classes do not exist for them). */
   readable: z.array(z.enum(FIELD_CLASSES)),

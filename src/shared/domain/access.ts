@@ -56,6 +56,11 @@ export const PERMISSIONS = [
   'person.create',
   /** Change a person's record (only the classes the role may write). */
   'person.update',
+  /**
+   * Break the glass: open one person outside the agency's scope, by reference, for a fixed window, with a
+   * reason and a step-up; the DPO is alerted at once and every read is audited with the grant.
+   */
+  'person.break_glass',
   /** See and record consent, and record its withdrawal. */
   'consent.read',
   'consent.manage',
@@ -65,6 +70,15 @@ export const PERMISSIONS = [
   'duplicate.review',
   /** See alerts raised for the data protection officer (overrides, break-the-glass, bulk access). */
   'alert.read',
+  /** Produce a data-subject access report (everything held about one person, GDPR Art. 15): DPO only. */
+  'dsar.export',
+  /** Ask for a person's erasure (GDPR Art. 17), with a reason. */
+  'erasure.request',
+  /**
+   * Decide erasure requests: the DPO's approval plus a second approver's (another holder, never the
+   * requester) crypto-shreds the person; either may reject.
+   */
+  'erasure.approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -98,6 +112,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'agency.read': 'agency',
     'person.read': 'agency',
     'person.update': 'agency',
+    'person.break_glass': 'agency',
     'consent.read': 'agency',
     'consent.override': 'agency',
   },
@@ -106,9 +121,11 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'person.read': 'agency',
     'person.create': 'agency',
     'person.update': 'agency',
+    'person.break_glass': 'agency',
     'consent.read': 'agency',
     'consent.manage': 'agency',
     'consent.override': 'agency',
+    'erasure.request': 'agency',
   },
   service_provider: { 'agency.read': 'agency', 'person.read': 'agency', 'person.update': 'agency' },
   guardian: {
@@ -118,11 +135,19 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'consent.read': 'agency',
     'consent.manage': 'agency',
   },
-  national_coordinator: { 'agency.read': 'all', 'duplicate.review': 'all' },
+  national_coordinator: { 'agency.read': 'all', 'duplicate.review': 'all', 'erasure.approve': 'all' },
   nap_focal_point: { 'agency.read': 'agency' },
   analyst: { 'agency.read': 'agency' },
   trainer: { 'agency.read': 'agency' },
-  dpo: { 'agency.read': 'all', 'user.read': 'all', 'audit.read': 'all', 'alert.read': 'all' },
+  dpo: {
+    'agency.read': 'all',
+    'user.read': 'all',
+    'audit.read': 'all',
+    'alert.read': 'all',
+    'dsar.export': 'all',
+    'erasure.request': 'all',
+    'erasure.approve': 'all',
+  },
 };
 
 /**

@@ -17,6 +17,8 @@ export const WITHDRAWN_BY = ['person', 'guardian'] as const;
 
 export interface ConsentRecord {
   purpose: ConsentPurpose;
+  /** Who gave it: a guardian's consent speaks for the person only while they are presumed a child. */
+  givenBy: (typeof CONSENT_GIVERS)[number];
   recipientAgencyId: string | null;
   recipientType: string | null;
   dataClasses: readonly FieldClass[];
@@ -40,6 +42,8 @@ export interface Disclosure {
   /** The classes the disclosure would reveal. */
   dataClasses: readonly FieldClass[];
   at: Date;
+  /** Whom the data is about: their age decides whether a guardian's consent still counts. */
+  subject: { birthYear: number | null; birthYearEstimated: boolean };
 }
 
 /** A consent is in force at `at` when it was given, has not expired and has not been withdrawn. */
@@ -56,6 +60,13 @@ export function inForce(c: Pick<ConsentRecord, 'givenAt' | 'expiresAt' | 'withdr
  * referrals, exports, handovers) calls it. Returns the classes covered (a subset of those asked for):
  * consents in force for this purpose and this recipient (named, or by recipient type), plus approved and
  * unexpired overrides. An empty result means: not covered.
+ *
+ * Consent at 18: a guardian's consent counts only while the subject is presumed a child at the time of the
+ * disclosure (`presumedChild`, the same rule that makes the ledger demand the person's own consent). From
+ * the day they are no longer presumed a child, consents given by a guardian cover nothing new, whatever
+ * their expiry: the person's own consent is needed, and the daily consent-at-18 task asks the owning
+ * agency's case manager to obtain it. Overrides are not consent and are unaffected. (The repository's
+ * scope predicate mirrors this in SQL so that lists, search and reads agree; the model test checks both.)
  */
 export function coveredClasses(
   consents: readonly ConsentRecord[],
@@ -63,8 +74,10 @@ export function coveredClasses(
   d: Disclosure,
 ): FieldClass[] {
   const covered = new Set<FieldClass>();
+  const child = presumedChild(d.subject.birthYear, d.subject.birthYearEstimated, d.at);
   for (const c of consents) {
     if (c.purpose !== d.purpose || !inForce(c, d.at)) continue;
+    if (c.givenBy === 'guardian' && !child) continue;
     const recipientMatches =
       c.recipientAgencyId === d.recipientAgencyId ||
       (c.recipientAgencyId === null && c.recipientType !== null && c.recipientType === d.recipientType);

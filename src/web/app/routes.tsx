@@ -32,8 +32,20 @@ const PersonPage = lazy(() =>
 const DuplicateReviewPage = lazy(() =>
   import('../features/tasks/DuplicateReviewPage.js').then((m) => ({ default: m.DuplicateReviewPage })),
 );
+const AccessReportPage = lazy(() =>
+  import('../features/persons/AccessReportPage.js').then((m) => ({ default: m.AccessReportPage })),
+);
 const AlertsPage = lazy(() =>
   import('../features/alerts/AlertsPage.js').then((m) => ({ default: m.AlertsPage })),
+);
+const BreakGlassPage = lazy(() =>
+  import('../features/alerts/BreakGlassPage.js').then((m) => ({ default: m.BreakGlassPage })),
+);
+const AgencyTasksPage = lazy(() =>
+  import('../features/tasks/AgencyTasksPage.js').then((m) => ({ default: m.AgencyTasksPage })),
+);
+const ErasureRequestsPage = lazy(() =>
+  import('../features/erasure/ErasureRequestsPage.js').then((m) => ({ default: m.ErasureRequestsPage })),
 );
 const AccountPage = lazy(() =>
   import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })),
@@ -129,6 +141,38 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="alert.read">
               <AlertsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="break-glass"
+          element={
+            <RequirePermission permission="alert.read">
+              <BreakGlassPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="my-tasks"
+          element={
+            <RequirePermission permission="consent.manage">
+              <AgencyTasksPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="erasure-requests"
+          element={
+            <RequirePermission permission="erasure.approve">
+              <ErasureRequestsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="access-reports"
+          element={
+            <RequirePermission permission="dsar.export">
+              <AccessReportPage />
             </RequirePermission>
           }
         />

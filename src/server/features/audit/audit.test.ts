@@ -139,4 +139,12 @@ describe.each(ENGINES)('audit trail on %s', (engine) => {
       .sort();
     expect(paths).toEqual(['', 'actorUserId', 'before', 'limit', 'outcome']);
   });
+
+  it('answers a NUL in a filter with 400, not 500 (G16 fuzz finding)', async () => {
+    for (const filter of ['action', 'entityType', 'entityId']) {
+      const res = await dpo.get(`/api/audit?${filter}=a%00b`);
+      expect(res.statusCode, filter).toBe(400);
+      expect(res.json(), filter).toMatchObject({ code: 'validation_failed', issues: [{ path: filter }] });
+    }
+  });
 });

@@ -7,6 +7,7 @@ import { type RequestContext, requireActor } from '../../platform/context.js';
 import { loadPersonKeys, sealField } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { type Tx, withTx } from '../../platform/tx.js';
+import { closeConsentAt18Task } from './coming-of-age.js';
 import { agenciesWith, readAgencies } from './policy.js';
 import * as repo from './repo.js';
 
@@ -105,7 +106,7 @@ export async function giveConsent(
     ];
     if (problems.some(Boolean)) throw new AppError('consent_invalid');
     if (body.recipientAgencyId) {
-      const exists = await tx.query('SELECT 1 FROM agencies WHERE id = $1 AND active', [
+      const exists = await tx.query('SELECT 1 FROM agencies WHERE id = $1 AND active FOR SHARE', [
         body.recipientAgencyId,
       ]);
       if (!exists.rowCount) throw new AppError('consent_invalid');
@@ -145,6 +146,7 @@ export async function giveConsent(
         ...(expiresAt ? ['expires_at'] : []),
       ],
     });
+    if (body.givenBy === 'person') await closeConsentAt18Task(tx, ctx, personId);
     return consentView(c, now);
   });
 }
@@ -205,7 +207,7 @@ export async function requestOverride(
     await ownedPerson(tx, ctx, personId, 'consent.override');
     const dek = (await loadPersonKeys(tx, deps.keyring, [personId])).get(personId);
     if (!dek) throw new AppError('forbidden');
-    const exists = await tx.query('SELECT 1 FROM agencies WHERE id = $1 AND active', [
+    const exists = await tx.query('SELECT 1 FROM agencies WHERE id = $1 AND active FOR SHARE', [
       body.recipientAgencyId,
     ]);
     if (!exists.rowCount) throw new AppError('consent_invalid');

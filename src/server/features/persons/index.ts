@@ -1,1 +1,2 @@
+export { registerErasureRoutes } from './erasure-routes.js';
 export { registerOversightRoutes, registerPersonRoutes } from './routes.js';

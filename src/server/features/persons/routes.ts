@@ -27,8 +27,12 @@ import {
   TaskView,
 } from '../../../shared/contracts/persons.js';
 import type { AppDeps } from '../../app.js';
+import { registerBreakGlassRoutes } from './break-glass-routes.js';
+import { registerAgencyTaskRoutes } from './coming-of-age-routes.js';
 import * as consent from './consent.js';
+import { registerMergeRoutes } from './merge-routes.js';
 import * as oversight from './oversight.js';
+import { registerPersonRecordRoutes } from './records-routes.js';
 import * as persons from './service.js';
 
 const errors = {
@@ -37,7 +41,9 @@ const errors = {
   403: ErrorBody,
   404: ErrorBody,
   409: ErrorBody,
+  412: ErrorBody,
   422: ErrorBody,
+  428: ErrorBody,
 };
 const ConsentParams = z.strictObject({ id: z.uuid(), consentId: z.uuid() });
 const OverrideParams = z.strictObject({ id: z.uuid(), overrideId: z.uuid() });
@@ -46,6 +52,7 @@ const OverrideParams = z.strictObject({ id: z.uuid(), overrideId: z.uuid() });
 export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['persons'];
+  registerPersonRecordRoutes(app, deps);
 
   api.get(
     '/persons',
@@ -59,7 +66,7 @@ export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.post(
     '/persons',
     {
-      config: { access: { permission: 'person.create' } },
+      config: { access: { permission: 'person.create' }, idempotent: 'required' },
       schema: { tags, body: PersonCreate, response: { 201: PersonCreated, ...errors } },
     },
     async (request, reply) =>
@@ -78,7 +85,7 @@ export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.get(
     '/persons/:id',
     {
-      config: { access: { permission: 'person.read' } },
+      config: { access: { permission: 'person.read' }, etag: 'read' },
       schema: { tags, params: IdParams, response: { 200: PersonView, ...errors } },
     },
     async (request) => persons.getPerson(deps, request.ctx, request.params.id),
@@ -102,10 +109,11 @@ export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.patch(
     '/persons/:id',
     {
-      config: { access: { permission: 'person.update' } },
+      config: { access: { permission: 'person.update' }, etag: 'update' },
       schema: { tags, params: IdParams, body: PersonPatch, response: { 200: PersonView, ...errors } },
     },
-    async (request) => persons.patchPerson(deps, request.ctx, request.params.id, request.body),
+    async (request) =>
+      persons.patchPerson(deps, request.ctx, request.params.id, request.body, request.expectedVersion),
   );
 
   api.get(
@@ -120,7 +128,7 @@ export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.post(
     '/persons/:id/consents',
     {
-      config: { access: { permission: 'consent.manage' } },
+      config: { access: { permission: 'consent.manage' }, idempotent: 'required' },
       schema: { tags, params: IdParams, body: ConsentCreate, response: { 201: ConsentView, ...errors } },
     },
     async (request, reply) =>
@@ -154,7 +162,7 @@ export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void 
   api.post(
     '/persons/:id/consent-overrides',
     {
-      config: { access: { permission: 'consent.override' }, recentAuthSeconds: 300 },
+      config: { access: { permission: 'consent.override' }, recentAuthSeconds: 300, idempotent: 'optional' },
       schema: { tags, params: IdParams, body: OverrideCreate, response: { 201: OverrideView, ...errors } },
     },
     async (request, reply) =>
@@ -186,6 +194,9 @@ export function registerPersonRoutes(app: FastifyInstance, deps: AppDeps): void 
 /** The coordinator's duplicate-review queue and the DPO's alerts. */
 export function registerOversightRoutes(app: FastifyInstance, deps: AppDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
+  registerBreakGlassRoutes(app, deps);
+  registerAgencyTaskRoutes(app, deps);
+  registerMergeRoutes(app, deps);
   api.get(
     '/tasks',
     {

@@ -18,9 +18,12 @@ import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
 import { type RequestContext, requireActor } from '../../platform/context.js';
 import { createPersonKey, loadPersonKeys, openField, sealField } from '../../platform/crypto/index.js';
+import { assertVersion } from '../../platform/concurrency.js';
 import { AppError } from '../../platform/errors.js';
-import { type Tx, withTx } from '../../platform/tx.js';
+import { SERIALIZABLE, type Tx, withTx } from '../../platform/tx.js';
+import { auditGrantRead, findUnderGrant } from './break-glass.js';
 import { agenciesWith, classAccess, readAgencies } from './policy.js';
+import { keepPreviousVersion } from './history.js';
 import * as repo from './repo.js';
 import { searchPersons, writeNameTokens } from './search/index.js';
 
@@ -36,7 +39,7 @@ const STAT_FIELDS = [
   'languages',
   'interpreterNeeded',
 ] as const;
-const STAT_COLUMN: Record<(typeof STAT_FIELDS)[number], string> = {
+export const STAT_COLUMN: Record<(typeof STAT_FIELDS)[number], string> = {
   sex: 'sex',
   birthYear: 'birth_year',
   birthYearEstimated: 'birth_year_estimated',
@@ -88,9 +91,11 @@ export function toView(
     interpreterNeeded: row.interpreter_needed,
     presumedChild: presumedChild(row.birth_year, row.birth_year_estimated, now),
     erased: row.erased_at !== null,
+    erasedAt: row.erased_at?.toISOString() ?? null,
+    mergedInto: row.merged_into ?? null,
     version: row.version,
-    readable: row.erased_at ? [] : access.readable,
-    writable: row.erased_at ? [] : access.writable,
+    readable: row.erased_at || row.merged_into ? [] : access.readable,
+    writable: row.erased_at || row.merged_into ? [] : access.writable,
   };
 }
 
@@ -105,14 +110,37 @@ export function summaryOf(row: repo.PersonRow) {
   };
 }
 
-/** Loads a person in the caller's scope, with what they may read and write; out of scope is not found. */
-async function loadForActor(deps: AppDeps, tx: Tx, ctx: RequestContext, id: string, forUpdate = false) {
+/**
+ * Loads a person in the caller's scope, with what they may read and write; out of scope is not found.
+ * `allowGrant`: reads only; a person outside the scope is found under the caller's unexpired break-the-glass
+ * grant (break-glass.ts), and `grantId` tells the caller to audit the read with it.
+ */
+export async function loadForActor(
+  deps: AppDeps,
+  tx: Tx,
+  ctx: RequestContext,
+  id: string,
+  forUpdate = false,
+  allowGrant = false,
+): Promise<{
+  row: repo.PersonRow;
+  access: { readable: FieldClass[]; writable: FieldClass[] };
+  grantId?: string;
+}> {
   const actor = requireActor(ctx);
   const row = await repo.findInScope(tx, readAgencies(actor), ctx.now(), id, forUpdate);
+  if (!row && allowGrant) {
+    const granted = await findUnderGrant(tx, ctx, id);
+    if (granted) return granted;
+  }
   if (!row) throw new AppError('not_found');
   const access = classAccess(
     actor,
-    { ownerAgencyId: row.owner_agency_id },
+    {
+      ownerAgencyId: row.owner_agency_id,
+      birthYear: row.birth_year,
+      birthYearEstimated: row.birth_year_estimated,
+    },
     await repo.disclosureBasis(tx, id),
     ctx.now(),
   );
@@ -209,7 +237,7 @@ export async function createPerson(deps: AppDeps, ctx: RequestContext, body: Cre
         : [];
     const { row, access } = await loadForActor(deps, tx, ctx, id);
     return { person: toView(row, access, now), possibleDuplicates };
-  });
+  }, SERIALIZABLE);
 }
 
 export async function listPersons(deps: AppDeps, ctx: RequestContext, limit: number, offset: number) {
@@ -225,7 +253,8 @@ export async function listPersons(deps: AppDeps, ctx: RequestContext, limit: num
 
 export async function getPerson(deps: AppDeps, ctx: RequestContext, id: string) {
   return withTx(deps.db.pool, ctx.actor, async (tx) => {
-    const { row, access } = await loadForActor(deps, tx, ctx, id);
+    const { row, access, grantId } = await loadForActor(deps, tx, ctx, id, false, true);
+    if (grantId) await auditGrantRead(tx, ctx, grantId, ['record']);
     return toView(row, access, ctx.now());
   });
 }
@@ -238,7 +267,7 @@ export async function revealPerson(deps: AppDeps, ctx: RequestContext, id: strin
   const actor = requireActor(ctx);
   const now = ctx.now();
   const outcome = await withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(deps, tx, ctx, id);
+    const { row, access, grantId } = await loadForActor(deps, tx, ctx, id, false, true);
     if (classes.some((c) => !access.readable.includes(c))) return { error: 'forbidden' as const };
     if (classes.some((c) => IDENTIFYING_CLASSES.includes(c))) {
       const seen = await repo.distinctRevealsSince(
@@ -278,6 +307,7 @@ export async function revealPerson(deps: AppDeps, ctx: RequestContext, id: strin
       entityId: id,
       fields: classes,
     });
+    if (grantId) await auditGrantRead(tx, ctx, grantId, classes);
     return { value: out };
   });
   if ('error' in outcome) throw new AppError(outcome.error!);
@@ -289,7 +319,7 @@ export async function patchPerson(
   ctx: RequestContext,
   id: string,
   body: Patch,
-  expectedVersion?: number,
+  expectedVersion?: number | null,
 ) {
   const actor = requireActor(ctx);
   const now = ctx.now();
@@ -298,14 +328,15 @@ export async function patchPerson(
     const classes = classesIn(body);
     const stats = statFieldsIn(body);
     const mayUpdate = agenciesWith(actor, 'person.update').includes(row.owner_agency_id);
-    if (!mayUpdate || row.erased_at) throw new AppError('forbidden');
+    if (!mayUpdate || row.erased_at || row.merged_into) throw new AppError('forbidden');
     if (classes.some((c) => !access.writable.includes(c))) throw new AppError('field_not_writable');
-    if (expectedVersion !== undefined && expectedVersion !== row.version) throw new AppError('conflict');
+    assertVersion(row.version, expectedVersion);
     if (classes.length === 0 && stats.length === 0) return toView(row, access, now);
     const dek = (await loadPersonKeys(tx, deps.keyring, [id])).get(id);
     if (!dek) throw new AppError('forbidden');
     const sealed: Partial<Record<FieldClass, Buffer>> = {};
     for (const c of classes) sealed[c] = sealField(dek, id, repo.CLASS_COLUMN[c], body[c]);
+    await keepPreviousVersion(tx, ctx, row, dek, classes, stats, stats.map((f) => STAT_COLUMN[f]));
     await repo.writeSealed(tx, id, sealed);
     if (body.identity) await writeNameTokens(tx, deps.keyring.blindIndex, id, namesOf(body.identity));
     await repo.bumpVersion(tx, id, now, body);

@@ -3,6 +3,16 @@ export const en = {
   'error.validation_failed': 'Some fields are not valid. Please check them.',
   'error.malformed_json': 'The request body is not valid JSON.',
   'error.idempotency_key_required': 'This request needs an Idempotency-Key header.',
+  'error.idempotency_key_invalid':
+    'The Idempotency-Key header is not valid: use 8 to 128 letters, digits or - _ . : + / =.',
+  'error.if_match_invalid':
+    'The If-Match header is not valid: send the ETag of the record as you loaded it, for example "3".',
+  'error.idempotency_in_flight': 'The same request is still being processed. Wait a moment and try again.',
+  'error.precondition_failed':
+    'Someone else changed this record after you loaded it. Reload it and make your change again.',
+  'error.idempotency_key_reused': 'This Idempotency-Key was already used for a different request.',
+  'error.precondition_required':
+    'This change needs an If-Match header with the version of the record you loaded.',
   'error.unauthenticated': 'Please sign in.',
   'error.invalid_credentials':
     'The username or password is not correct, or the account is temporarily locked.',
@@ -16,13 +26,24 @@ export const en = {
   'error.field_not_writable': 'You may not change one or more of these parts of the record.',
   'error.consent_invalid':
     'This consent cannot be recorded: check who gives it (a child needs a guardian), the recipient and the dates.',
+  'error.erasure_self_approval':
+    'You cannot approve an erasure you requested, or approve the same request twice.',
+  'error.erasure_dpo_required':
+    "The data protection officer's approval is still needed: the other approval is already given.",
+  'error.erasure_pending': 'An erasure request for this person is already waiting for a decision.',
+  'error.erasure_decided': 'This erasure request has already been decided, or already has your approval.',
+  'error.person_erased': "This person's identifying data has already been erased.",
+  'error.merge_invalid':
+    'These records cannot be merged or unmerged: a record cannot be merged with itself, a merged or erased record cannot be merged again, and a merge can be undone only while the survivor is unchanged and within the undo period.',
   'error.not_found': 'Not found.',
   'error.method_not_allowed': 'This method is not allowed here.',
   'error.conflict': 'The record was changed by someone else. Reload it and try again.',
+  'error.break_glass_unneeded': 'You can already open this record: no emergency access is needed.',
   'error.username_taken': 'This username is already taken.',
   'error.agency_code_taken': 'An agency with this code already exists.',
   'error.payload_too_large': 'The request is too large.',
   'error.unsupported_media_type': 'This content type is not supported. Send JSON.',
+  'error.file_type_not_accepted': 'Only JPEG and PNG images and PDF documents can be uploaded.',
   'error.weak_password':
     'Choose a longer or less common password: at least 15 characters, not a common password and not the name of the system or an agency.',
   'error.password_reused': 'The new password must differ from the current one.',

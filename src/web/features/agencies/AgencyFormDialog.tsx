@@ -55,7 +55,7 @@ export function AgencyFormDialog({
   const save = useMutation({
     mutationFn: async (values: FormValues) => {
       const region = values.region?.trim() ? values.region.trim() : null;
-      if (agency) return endpoints.patchAgency(agency.id, { name: values.name, region });
+      if (agency) return endpoints.patchAgency(agency.id, { name: values.name, region }, agency.version);
       return endpoints.createAgency({
         code: values.code.trim(),
         type: values.type,

@@ -32,7 +32,7 @@ export function AgencyPage() {
   const [confirming, setConfirming] = useState(false);
 
   const toggle = useMutation({
-    mutationFn: (active: boolean) => endpoints.patchAgency(id, { active }),
+    mutationFn: (active: boolean) => endpoints.patchAgency(id, { active }, agency.data?.version ?? 0),
     onSuccess: async (saved) => {
       await queryClient.invalidateQueries({ queryKey: agenciesKey });
       setConfirming(false);

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
-import { FormattedDate } from 'react-intl';
+import { FormattedDate, useIntl } from 'react-intl';
 import { useParams } from 'react-router';
 import { PersonPatch } from '../../../shared/contracts/persons.js';
 import { FIELD_CLASSES, type FieldClass, IDENTIFYING_CLASSES } from '../../../shared/domain/fields.js';
@@ -17,6 +17,8 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
+import { PersonErasureCard } from '../erasure/PersonErasureCard.js';
+import { AccessReportForm } from './AccessReportPage.js';
 import { type PersonPatchT, type PersonViewT, personsApi, type RevealedT } from './api.js';
 import { ClassFormSection, StatisticalFields } from './ClassFields.js';
 import { ClassView } from './ClassView.js';
@@ -31,6 +33,9 @@ import {
   type StatForm,
   statBody,
 } from './forms.js';
+import { PersonFilesCard } from './PersonFilesCard.js';
+import { PersonHistoryCard } from './PersonHistoryCard.js';
+import { PersonLinks } from './PersonLinks.js';
 import { SexLabel, YearLabel } from './PersonsPage.js';
 import {
   personsKey,
@@ -49,7 +54,7 @@ function useSavePerson(person: PersonViewT) {
   const queryClient = useQueryClient();
   return useMutation({
     ...SENSITIVE_MUTATION,
-    mutationFn: (body: PersonPatchT) => personsApi.patch(person.id, body),
+    mutationFn: (body: PersonPatchT) => personsApi.patch(person.id, body, person.version),
     onSuccess: async (updated) => {
       queryClient.setQueryData([...personsKey, 'one', person.id], updated);
       await queryClient.invalidateQueries({ queryKey: [...personsKey, 'list'] });
@@ -353,6 +358,7 @@ function ClassCard({ person, cls }: { person: PersonViewT; cls: FieldClass }) {
 export function PersonPage() {
   const { id = '' } = useParams();
   const t = useT();
+  const intl = useIntl();
   const person = usePerson(id);
   const agencyLabel = useAgencyLabel();
   const canInOwner = useCanInAgency();
@@ -367,6 +373,7 @@ export function PersonPage() {
   const readable = FIELD_CLASSES.filter((cls) => p.readable.includes(cls));
   // The consent ledger belongs to the owning agency; a record shared by consent does not show it.
   const consentHere = canInOwner(p.ownerAgencyId, 'consent.read');
+  const erasureHere = canInOwner(p.ownerAgencyId, 'erasure.request');
 
   return (
     <>
@@ -396,10 +403,16 @@ export function PersonPage() {
       />
       <div className="stack person-page">
         {p.erased ? (
-          <Alert kind="info" title={t('person.erasedTitle')}>
+          <Alert kind="info" title={t('person.erasedTitle')} testId="erased-note">
+            {p.erasedAt ? (
+              <p data-testid="erased-on">
+                {t('person.erasedOn', { date: intl.formatDate(p.erasedAt, { dateStyle: 'long' }) })}
+              </p>
+            ) : null}
             <p>{t('person.erasedBody')}</p>
           </Alert>
         ) : null}
+        <PersonLinks person={p} />
         {p.presumedChild ? (
           <Alert kind="info" title={t('person.childTitle')} testId="child-note">
             <p>{t('person.childBody')}</p>
@@ -413,6 +426,7 @@ export function PersonPage() {
             </div>
           ) : null}
         </div>
+        {erasureHere ? <PersonErasureCard person={p} /> : null}
         {readable.length ? (
           <section className="stack" aria-labelledby="protected-heading">
             <h2 id="protected-heading" className="section-heading">
@@ -422,6 +436,13 @@ export function PersonPage() {
               <ClassCard key={cls} person={p} cls={cls} />
             ))}
           </section>
+        ) : null}
+        {p.readable.includes('identity') ? <PersonFilesCard person={p} /> : null}
+        {p.erased ? null : <PersonHistoryCard person={p} />}
+        {canInOwner(p.ownerAgencyId, 'dsar.export') ? (
+          <Card title={t('dsar.action')} description={t('dsar.lead')} testId="person-dsar">
+            <AccessReportForm initialRef={p.ref} />
+          </Card>
         ) : null}
       </div>
     </>

@@ -14,6 +14,7 @@ import { PageHeader } from '../../components/PageHeader.js';
 import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useT } from '../../i18n/useT.js';
 import { type PersonMatchT, type PersonSummaryT, personsApi } from './api.js';
+import { BreakGlassCard } from './BreakGlass.js';
 import type { SexCode } from './forms.js';
 import { PAGE_SIZE, SENSITIVE_MUTATION, useAgencyLabel, usePersons } from './queries.js';
 import './persons.css';
@@ -243,6 +244,7 @@ export function PersonsPage() {
         }
       />
       <PersonSearch />
+      {can('person.break_glass') ? <BreakGlassCard /> : null}
       <Card title={t('persons.listTitle')} description={t('persons.listLead')}>
         {persons.isPending ? (
           <Loading />

@@ -17,7 +17,7 @@ import type {
 } from '../../../shared/contracts/persons.js';
 import type { WITHDRAWN_BY } from '../../../shared/domain/consent.js';
 import type { FieldClass } from '../../../shared/domain/fields.js';
-import { get, patch, post } from '../../api/client.js';
+import { create, get, patch, post } from '../../api/client.js';
 
 /** Bodies of the persons, consent, task and alert routes, inferred from the shared contracts (types only). */
 export type PersonSummaryT = z.infer<typeof PersonSummary>;
@@ -42,25 +42,26 @@ const person = (id: string) => `/api/persons/${encodeURIComponent(id)}`;
 export const personsApi = {
   list: (query: { limit: number; offset: number }, signal?: AbortSignal) =>
     get<{ items: PersonSummaryT[]; total: number }>('/api/persons', query, signal),
-  create: (body: PersonCreateT) => post<PersonCreatedT>('/api/persons', body),
+  create: (body: PersonCreateT) => create<PersonCreatedT>('/api/persons', body),
   /** A POST, so the name searched for never appears in an address, a log line or the history. */
   search: (body: PersonSearchT) => post<PersonMatchT[]>('/api/persons/search', body),
   one: (id: string, signal?: AbortSignal) => get<PersonViewT>(person(id), undefined, signal),
   /** Each call is an audited disclosure; the server may ask for a step-up (bulk-access brake). */
   reveal: (id: string, classes: readonly FieldClass[], signal?: AbortSignal) =>
     get<RevealedT>(`${person(id)}/fields`, { classes: classes.join(',') }, signal),
-  patch: (id: string, body: PersonPatchT) => patch<PersonViewT>(person(id), body),
+  /** `version`: the person's, as loaded; 412 means someone else changed the record meanwhile. */
+  patch: (id: string, body: PersonPatchT, version: number) => patch<PersonViewT>(person(id), body, version),
 
   consents: (id: string, signal?: AbortSignal) =>
     get<ConsentT[]>(`${person(id)}/consents`, undefined, signal),
-  recordConsent: (id: string, body: ConsentCreateT) => post<ConsentT>(`${person(id)}/consents`, body),
+  recordConsent: (id: string, body: ConsentCreateT) => create<ConsentT>(`${person(id)}/consents`, body),
   withdrawConsent: (id: string, consentId: string, withdrawnBy: WithdrawnBy) =>
     post<ConsentT>(`${person(id)}/consents/${encodeURIComponent(consentId)}/withdraw`, { withdrawnBy }),
 
   overrides: (id: string, signal?: AbortSignal) =>
     get<OverrideT[]>(`${person(id)}/consent-overrides`, undefined, signal),
   requestOverride: (id: string, body: OverrideCreateT) =>
-    post<OverrideT>(`${person(id)}/consent-overrides`, body),
+    create<OverrideT>(`${person(id)}/consent-overrides`, body),
   decideOverride: (id: string, overrideId: string, decision: 'approve' | 'reject') =>
     post<OverrideT>(`${person(id)}/consent-overrides/${encodeURIComponent(overrideId)}/decision`, {
       decision,

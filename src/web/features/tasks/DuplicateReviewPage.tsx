@@ -12,6 +12,7 @@ import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
 import type { TaskT } from '../persons/api.js';
 import { useAgencyLabel } from '../persons/queries.js';
+import { MergeActions, MergesCard } from './MergeActions.js';
 import '../persons/persons.css';
 
 type Resolution = 'not_duplicate' | 'same_person';
@@ -105,6 +106,7 @@ export function DuplicateReviewPage() {
                         >
                           {t('tasks.samePerson')}
                         </Button>
+                        <MergeActions task={task} />
                       </td>
                     </tr>
                   ))}
@@ -137,6 +139,7 @@ export function DuplicateReviewPage() {
         }}
         testId="task-confirm"
       />
+      <MergesCard />
     </>
   );
 }

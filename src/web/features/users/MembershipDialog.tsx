@@ -44,7 +44,7 @@ export function MembershipDialog({
   }, [open, membership]);
 
   const save = useMutation({
-    mutationFn: () => endpoints.putMembership(user.id, { agencyId, roles }),
+    mutationFn: () => endpoints.putMembership(user.id, { agencyId, roles }, user.version),
     onSuccess: async (updated) => {
       queryClient.setQueryData([...usersKey, 'one', user.id], updated);
       await queryClient.invalidateQueries({ queryKey: usersKey });

@@ -40,7 +40,7 @@ function RenameDialog({ user, open, onClose }: { user: UserT; open: boolean; onC
   const queryClient = useQueryClient();
   const form = useForm({ values: { displayName: user.displayName } });
   const save = useMutation({
-    mutationFn: (displayName: string) => endpoints.patchUser(user.id, { displayName }),
+    mutationFn: (displayName: string) => endpoints.patchUser(user.id, { displayName }, user.version),
     onSuccess: async (updated) => {
       queryClient.setQueryData([...usersKey, 'one', user.id], updated);
       await queryClient.invalidateQueries({ queryKey: usersKey });
@@ -100,7 +100,11 @@ export function UserPage() {
   const action = useMutation({
     mutationFn: async (kind: Exclude<Confirm, null>) => {
       if (kind === 'deactivate' || kind === 'reactivate') {
-        const updated = await endpoints.patchUser(id, { active: kind === 'reactivate' });
+        const updated = await endpoints.patchUser(
+          id,
+          { active: kind === 'reactivate' },
+          user.data?.version ?? 0,
+        );
         await refresh(updated);
         return kind;
       }
@@ -114,7 +118,11 @@ export function UserPage() {
         await endpoints.revokeSessions(id);
         return kind;
       }
-      const updated = await endpoints.putMembership(id, { agencyId: kind.remove.agencyId, roles: [] });
+      const updated = await endpoints.putMembership(
+        id,
+        { agencyId: kind.remove.agencyId, roles: [] },
+        user.data?.version ?? 0,
+      );
       await refresh(updated);
       return kind;
     },
