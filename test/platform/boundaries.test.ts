@@ -73,14 +73,18 @@ describe('module boundaries (engineering guide)', () => {
     expect(bad).toEqual([]);
   });
 
-  it('no string-built SQL: values go in parameters; only UPPER_CASE module constants may be interpolated', () => {
+  // Allowed in a query template: an UPPER_CASE constant (of this module or an imported one, `repo.COLUMNS`),
+  // and an identifier quoted by ident() (tables named by the catalogue, in backup verification).
+  it('no string-built SQL: values go in parameters; only UPPER_CASE constants and ident() may be interpolated', () => {
     const bad = all
       .filter((f) => rel(f).startsWith('server/'))
       .flatMap((f) =>
         [...fs.readFileSync(f, 'utf8').matchAll(/\.query(?:<[^>]*>)?\(\s*`([^`]*)`/g)].flatMap((m) =>
           [...m[1]!.matchAll(/\$\{([^}]*)\}/g)]
             .map((e) => e[1]!.trim())
-            .filter((expr) => !/^[A-Z][A-Z0-9_]*$/.test(expr))
+            .filter(
+              (expr) => !/^(?:[a-z][A-Za-z0-9]*\.)?[A-Z][A-Z0-9_]*$|^ident\([a-z][A-Za-z0-9]*\)$/.test(expr),
+            )
             .map((expr) => `${rel(f)}: \${${expr}}`),
         ),
       );

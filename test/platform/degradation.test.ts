@@ -177,6 +177,8 @@ describe('database unavailable on a PostgreSQL server (G37)', () => {
     await admin.end();
     const config = loadConfig({
       NODE_ENV: 'test',
+      HALAS_DB_CONNECT_TIMEOUT_MS: '2000',
+      HALAS_DB_STATEMENT_TIMEOUT_MS: '2000',
       DATABASE_URL: cluster.url('halas'),
       HALAS_DATA_DIR: dataDir,
       LOG_LEVEL: process.env.DEBUG_G37 ? 'warn' : 'silent',
@@ -209,8 +211,9 @@ describe('database unavailable on a PostgreSQL server (G37)', () => {
   for (const mode of ['immediate', 'fast'] as const) {
     it(`answers 2xx or 503 + Retry-After while the server is stopped (${mode}) and resumes in the same process`, async () => {
       let phase: Outcome['phase'] = 'before';
-      let downAt = 0;
       let upAt = Number.POSITIVE_INFINITY;
+      let stoppedAt = Number.POSITIVE_INFINITY;
+      let startingAt = Number.POSITIVE_INFINITY;
       const t0 = performance.now();
       const run = loadLoop(
         app!,
@@ -222,15 +225,16 @@ describe('database unavailable on a PostgreSQL server (G37)', () => {
       );
       const outage = (async () => {
         await new Promise((r) => setTimeout(r, 1500));
-        downAt = performance.now() - t0;
         phase = 'down';
         await cluster!.stopAsync(mode);
+        stoppedAt = performance.now() - t0;
         // readiness tells a load balancer the same
         const ready = await app!.inject({ method: 'GET', url: '/api/ready' });
         expect(ready.statusCode).toBe(503);
         expect(ready.headers['retry-after']).toBe(String(RETRY_AFTER_SECONDS));
         expect((await app!.inject({ method: 'GET', url: '/api/health' })).statusCode).toBe(200);
         await new Promise((r) => setTimeout(r, 3000));
+        startingAt = performance.now() - t0; // the server may answer before pg_ctl says it is up
         await cluster!.startAsync();
         upAt = performance.now() - t0;
         phase = 'after';
@@ -239,10 +243,11 @@ describe('database unavailable on a PostgreSQL server (G37)', () => {
       summary(`server, stop ${mode}`, outcomes);
       checkOutcomes(outcomes, hung);
       expect(outcomes.some((o) => o.phase === 'before' && o.status < 300)).toBe(true);
-      // requests sent while the server was down were refused with 503, not queued until it came back
-      const down = outcomes.filter((o) => o.at > downAt + 300 && o.at + o.ms < upAt);
+      // requests sent once the server was down were refused with 503, not queued until it came back (a
+      // loaded machine can take a while to stop it, so the window starts when the stop has completed)
+      const down = outcomes.filter((o) => o.at > stoppedAt && o.at + o.ms < startingAt);
       expect(down.length).toBeGreaterThan(0);
-      expect(down.every((o) => o.status === 503)).toBe(true);
+      expect(down.filter((o) => o.status !== 503)).toEqual([]);
       expect(down.some((o) => o.method === 'POST') && down.some((o) => o.method === 'GET')).toBe(true);
       // the same process (no restart, same app) serves reads and writes again
       const after = outcomes.filter((o) => o.phase === 'after' && o.status < 300);
@@ -360,6 +365,8 @@ describe('database unavailable on the embedded engine (G37)', () => {
     const config = loadConfig({
       NODE_ENV: 'test',
       HALAS_DEMO: 'false',
+      HALAS_DB_CONNECT_TIMEOUT_MS: '2000',
+      HALAS_DB_STATEMENT_TIMEOUT_MS: '2000',
       LOG_LEVEL: process.env.DEBUG_G37 ? 'warn' : 'silent',
     });
     db = await openDatabase(config, { inMemory: true });

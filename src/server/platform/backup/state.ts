@@ -3,6 +3,7 @@
  * and the MD5 of its rows' text in a fixed order, plus the audit chain head and the applied migrations. It
  * holds hashes and counts only, never personal data, so it can sit in a manifest and in CLI output.
  */
+import pg from 'pg';
 export interface Queryable {
   query(text: string): Promise<{ rows: unknown[] }>;
 }
@@ -29,7 +30,8 @@ const SETTINGS = [
   'SET LOCAL row_security = off',
 ];
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** A quoted identifier (a table named by the catalogue): pg's own escaping. */
+const ident = (name: string) => pg.escapeIdentifier(name);
 
 /**
  * Reads the state in one read-only REPEATABLE READ transaction (one snapshot). The session must be able to
