@@ -10,11 +10,16 @@ import type { SyntheticPerson } from './generator.js';
 
 /** An HMAC with a memo: synthetic names repeat (Zipf), so most token values are keyed once. */
 export function memoHmac(key: Buffer, maxEntries = 2_000_000): BlindIndex {
+  return memoBlindIndex((value) => createHmac('sha256', key).update(value, 'utf8').digest(), maxEntries);
+}
+
+/** Any blind index (e.g. a keyring's) with the same memo. */
+export function memoBlindIndex(blindIndex: BlindIndex, maxEntries = 2_000_000): BlindIndex {
   const memo = new Map<string, Buffer>();
   return (value: string) => {
     let digest = memo.get(value);
     if (!digest) {
-      digest = createHmac('sha256', key).update(value, 'utf8').digest();
+      digest = blindIndex(value);
       if (memo.size < maxEntries) memo.set(value, digest);
     }
     return digest;
@@ -54,8 +59,7 @@ export async function loadPopulation(
   const batch = options.batchPersons ?? 5000;
   if (options.fast) {
     await client.query("SET session_replication_role = 'replica'");
-    await client.query('DROP INDEX IF EXISTS person_name_tokens_key');
-    await client.query('DROP INDEX IF EXISTS person_name_tokens_person_idx');
+    await dropNameTokenIndexes(client);
   }
   let tokens = 0;
   for (let start = 0; start < persons.length; start += batch) {
@@ -72,36 +76,60 @@ export async function loadPopulation(
         slice.map((p) => p.birthYear),
       ],
     );
-    const tok: Buffer[] = [];
-    const pid: string[] = [];
-    const kind: number[] = [];
-    for (const p of slice) {
-      for (const row of nameTokenRows(hmac, p.names)) {
-        tok.push(row.token);
-        pid.push(p.id);
-        kind.push(row.kind);
-      }
-    }
-    // large statements: split so that one statement stays well under the protocol's limits
-    const chunk = 100_000;
-    for (let i = 0; i < tok.length; i += chunk) {
-      await client.query(
-        `INSERT INTO person_name_tokens (token, person_id, kind)
-         SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::int[])`,
-        [tok.slice(i, i + chunk), pid.slice(i, i + chunk), kind.slice(i, i + chunk)],
-      );
-    }
-    tokens += tok.length;
+    tokens += await insertNameTokens(client, hmac, slice);
     options.onProgress?.(start + slice.length);
   }
   if (options.fast) {
-    await client.query('CREATE UNIQUE INDEX person_name_tokens_key ON person_name_tokens (token, person_id)');
-    await client.query('CREATE INDEX person_name_tokens_person_idx ON person_name_tokens (person_id)');
+    await rebuildNameTokenIndexes(client);
     await client.query("SET session_replication_role = 'origin'");
   }
   await client.query('VACUUM ANALYZE persons');
   await client.query('VACUUM ANALYZE person_name_tokens');
   return { persons: persons.length, tokens, ms: performance.now() - t0 };
+}
+
+/**
+ * Inserts the blind-index tokens of persons (the product's `nameTokenRows`) in multi-row
+ * `INSERT … SELECT unnest(…)` statements; returns the number of tokens. Shared by the G3 load above and the
+ * synthetic national data generator (bench/data).
+ */
+export async function insertNameTokens(
+  db: Queryable,
+  hmac: BlindIndex,
+  persons: ReadonlyArray<Pick<SyntheticPerson, 'id' | 'names'>>,
+): Promise<number> {
+  const tok: Buffer[] = [];
+  const pid: string[] = [];
+  const kind: number[] = [];
+  for (const p of persons) {
+    for (const row of nameTokenRows(hmac, p.names)) {
+      tok.push(row.token);
+      pid.push(p.id);
+      kind.push(row.kind);
+    }
+  }
+  // large statements: split so that one statement stays well under the protocol's limits
+  const chunk = 100_000;
+  for (let i = 0; i < tok.length; i += chunk) {
+    await db.query(
+      `INSERT INTO person_name_tokens (token, person_id, kind)
+       SELECT * FROM unnest($1::bytea[], $2::uuid[], $3::int[])`,
+      [tok.slice(i, i + chunk), pid.slice(i, i + chunk), kind.slice(i, i + chunk)],
+    );
+  }
+  return tok.length;
+}
+
+/** Drops the token table's indexes before a bulk load (rebuild them with rebuildNameTokenIndexes). */
+export async function dropNameTokenIndexes(db: Queryable): Promise<void> {
+  await db.query('DROP INDEX IF EXISTS person_name_tokens_key');
+  await db.query('DROP INDEX IF EXISTS person_name_tokens_person_idx');
+}
+
+/** Recreates the token table's indexes as the migrations define them. */
+export async function rebuildNameTokenIndexes(db: Queryable): Promise<void> {
+  await db.query('CREATE UNIQUE INDEX person_name_tokens_key ON person_name_tokens (token, person_id)');
+  await db.query('CREATE INDEX person_name_tokens_person_idx ON person_name_tokens (person_id)');
 }
 
 /** The naive baseline's scratch table: plaintext names with a trigram index (bench databases only). */

@@ -253,6 +253,9 @@ describe('database unavailable on a PostgreSQL server (G37)', () => {
       const after = outcomes.filter((o) => o.phase === 'after' && o.status < 300);
       expect(after.some((o) => o.method === 'POST' && o.status === 201)).toBe(true);
       expect(after.some((o) => o.method === 'GET' && o.status === 200)).toBe(true);
+      // and soon: the first success sent after the server was up again came within the pool's retry bound
+      const firstBack = Math.min(...after.filter((o) => o.at >= upAt).map((o) => o.at + o.ms));
+      expect(firstBack - upAt).toBeLessThan(15_000);
       expect((await app!.inject({ method: 'GET', url: '/api/ready' })).statusCode).toBe(200);
     }, 90_000);
   }

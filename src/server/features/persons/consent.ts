@@ -178,7 +178,21 @@ export async function withdrawConsent(
   });
 }
 
-function overrideView(r: Record<string, any>) {
+interface OverrideRow {
+  id: string;
+  person_id: string;
+  purpose: string;
+  recipient_agency_id: string;
+  data_classes: string[];
+  status: string;
+  requested_by: string;
+  requested_at: Date;
+  decided_by: string | null;
+  decided_at: Date | null;
+  expires_at: Date;
+}
+
+function overrideView(r: OverrideRow) {
   return {
     id: r.id,
     personId: r.person_id,
@@ -212,7 +226,7 @@ export async function requestOverride(
     ]);
     if (!exists.rowCount) throw new AppError('consent_invalid');
     const reason = sealField(dek, personId, 'consent_overrides.reason', body.reason).toString('base64');
-    const { rows } = await tx.query(
+    const { rows } = await tx.query<OverrideRow>(
       `INSERT INTO consent_overrides (person_id, purpose, recipient_agency_id, data_classes, reason, requested_by,
          requested_at, status, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8) RETURNING *`,
@@ -257,7 +271,7 @@ export async function decideOverride(
     if (!o) throw new AppError('not_found');
     if (o.requested_by === actor.userId) throw new AppError('forbidden');
     const status = decision === 'approve' ? 'approved' : 'rejected';
-    const updated = await tx.query(
+    const updated = await tx.query<OverrideRow>(
       `UPDATE consent_overrides SET status = $2, decided_by = $3, decided_at = $4,
               expires_at = CASE WHEN $2 = 'approved' THEN $5 ELSE expires_at END
         WHERE id = $1 RETURNING *`,
@@ -282,7 +296,7 @@ export async function decideOverride(
 export async function listOverrides(deps: AppDeps, ctx: RequestContext, personId: string) {
   return withTx(deps.db.pool, ctx.actor, async (tx) => {
     await ownedPerson(tx, ctx, personId, 'consent.read');
-    const { rows } = await tx.query(
+    const { rows } = await tx.query<OverrideRow>(
       'SELECT * FROM consent_overrides WHERE person_id = $1 ORDER BY requested_at DESC',
       [personId],
     );

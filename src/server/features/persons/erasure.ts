@@ -75,12 +75,24 @@ function scopeOf(actor: Actor, permission: 'erasure.request' | 'erasure.approve'
   return { all: scope.all, agencyIds: scope.all ? [] : scope.agencyIds };
 }
 
+const IN_SCOPE = `${SELECT} WHERE e.id = $1 AND ($2::boolean OR e.owner_agency_id = ANY($3::uuid[]))`;
+const IN_SCOPE_FOR_UPDATE = `${IN_SCOPE} FOR UPDATE OF e`;
+
+/** One approval, in the DPO's slot or the second approver's; the request is approved when both are filled. */
+const APPROVE_REST = `status = CASE WHEN $4 THEN 'approved' ELSE status END,
+  completed_at = CASE WHEN $4 THEN $3 ELSE completed_at END, version = version + 1 WHERE id = $1`;
+const APPROVE = {
+  dpo: `UPDATE erasure_requests SET dpo_approved_by = $2, dpo_approved_at = $3, ${APPROVE_REST}`,
+  second: `UPDATE erasure_requests SET second_approved_by = $2, second_approved_at = $3, ${APPROVE_REST}`,
+} as const;
+
 async function requestInScope(tx: Tx, actor: Actor, id: string, forUpdate: boolean): Promise<Row> {
   const scope = scopeOf(actor, 'erasure.approve');
-  const { rows } = await tx.query<Row>(
-    `${SELECT} WHERE e.id = $1 AND ($2::boolean OR e.owner_agency_id = ANY($3::uuid[]))${forUpdate ? ' FOR UPDATE OF e' : ''}`,
-    [id, scope.all, scope.agencyIds],
-  );
+  const { rows } = await tx.query<Row>(forUpdate ? IN_SCOPE_FOR_UPDATE : IN_SCOPE, [
+    id,
+    scope.all,
+    scope.agencyIds,
+  ]);
   if (!rows[0]) throw new AppError('not_found');
   return rows[0];
 }
@@ -233,13 +245,7 @@ export async function approveRequest(deps: AppDeps, ctx: RequestContext, id: str
       const slot = isDpo(actor) && !r.dpo_approved_by ? 'dpo' : 'second';
       if (slot === 'second' && r.second_approved_by) throw new AppError('erasure_dpo_required');
       const complete = slot === 'dpo' ? r.second_approved_by !== null : r.dpo_approved_by !== null;
-      await tx.query(
-        `UPDATE erasure_requests SET ${slot}_approved_by = $2, ${slot}_approved_at = $3,
-                status = CASE WHEN $4 THEN 'approved' ELSE status END,
-                completed_at = CASE WHEN $4 THEN $3 ELSE completed_at END, version = version + 1
-          WHERE id = $1`,
-        [id, actor.userId, now, complete],
-      );
+      await tx.query(APPROVE[slot], [id, actor.userId, now, complete]);
       await writeAudit(tx, ctx, {
         action: 'erasure.approve',
         entityType: 'erasure_request',

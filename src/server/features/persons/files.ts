@@ -66,7 +66,7 @@ export async function fileRows(tx: Tx, personId: string): Promise<FileRow[]> {
 /** The person's record, checked for a write of the file kind's class by the owning agency. */
 async function loadForWrite(deps: AppDeps, tx: Tx, ctx: RequestContext, personId: string, kind: FileKind) {
   const actor = requireActor(ctx);
-  const { row, access } = await loadForActor(deps, tx, ctx, personId, true);
+  const { row, access } = await loadForActor(tx, ctx, personId, true);
   const mayUpdate = agenciesWith(actor, 'person.update').includes(row.owner_agency_id);
   if (!mayUpdate || row.erased_at) throw new AppError('forbidden');
   if (!access.writable.includes(FILE_KIND_CLASS[kind])) throw new AppError('field_not_writable');
@@ -141,7 +141,7 @@ export async function listFiles(deps: AppDeps, ctx: RequestContext, personId: st
     deps.db.pool,
     requireActor(ctx),
     async (tx) => {
-      const { row, access } = await loadForActor(deps, tx, ctx, personId);
+      const { row, access } = await loadForActor(tx, ctx, personId);
       if (row.erased_at) return [];
       return (await fileRows(tx, row.id))
         .filter((f) => access.readable.includes(f.field_class))
@@ -160,7 +160,7 @@ export async function readFile(
 ): Promise<{ file: PersonFileView; bytes: Buffer }> {
   const actor = requireActor(ctx);
   return withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(deps, tx, ctx, personId);
+    const { row, access } = await loadForActor(tx, ctx, personId);
     const file = (
       await tx.query<FileRow>(`SELECT ${FILE_COLUMNS} FROM person_files WHERE id = $1 AND person_id = $2`, [
         fileId,
@@ -191,7 +191,7 @@ export async function deleteFile(
 ): Promise<void> {
   const actor = requireActor(ctx);
   const storageName = await withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(deps, tx, ctx, personId, true);
+    const { row, access } = await loadForActor(tx, ctx, personId, true);
     const file = (
       await tx.query<FileRow>(
         // the person's row, locked above, serializes changes to their files

@@ -159,7 +159,7 @@ export async function personHistory(
 ): Promise<{ items: Entry[] }> {
   const actor = requireActor(ctx);
   return withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(deps, tx, ctx, personId);
+    const { row, access } = await loadForActor(tx, ctx, personId);
     if (classes.some((c) => !access.readable.includes(c))) throw new AppError('forbidden');
     const rows = await versionRows(tx, row.id);
     const dek = row.erased_at

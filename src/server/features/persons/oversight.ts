@@ -13,7 +13,19 @@ const TASK_COLUMNS = `t.id, t.kind, t.status, t.created_at, t.resolution, p.ref 
   r.ref AS related_ref, r.owner_agency_id AS related_agency_id`;
 const TASK_FROM = `FROM tasks t LEFT JOIN persons p ON p.id = t.person_id LEFT JOIN persons r ON r.id = t.related_person_id`;
 
-function taskView(r: Record<string, any>) {
+interface TaskRow {
+  id: string;
+  kind: string;
+  status: string;
+  created_at: Date;
+  resolution: string | null;
+  person_ref: string | null;
+  person_agency_id: string | null;
+  related_ref: string | null;
+  related_agency_id: string | null;
+}
+
+function taskView(r: TaskRow) {
   return {
     id: r.id,
     kind: r.kind,
@@ -38,7 +50,7 @@ export async function listTasks(
     deps.db.pool,
     ctx.actor,
     async (tx) => {
-      const { rows } = await tx.query(
+      const { rows } = await tx.query<TaskRow>(
         `SELECT ${TASK_COLUMNS} ${TASK_FROM}
           WHERE t.role = 'national_coordinator' AND t.status = $1 AND ($2::text IS NULL OR t.kind = $2)
           ORDER BY t.created_at, t.id LIMIT 500`,
@@ -68,14 +80,25 @@ export async function resolveTask(deps: AppDeps, ctx: RequestContext, id: string
         entityId: id,
         fields: ['status', 'resolution'],
       });
-      const { rows } = await tx.query(`SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE t.id = $1`, [id]);
+      const { rows } = await tx.query<TaskRow>(`SELECT ${TASK_COLUMNS} ${TASK_FROM} WHERE t.id = $1`, [id]);
       return taskView(rows[0]!);
     },
     { systemPath: 'oversight' },
   );
 }
 
-function alertView(r: Record<string, any>) {
+interface AlertRow {
+  id: string;
+  kind: string;
+  user_id: string;
+  username: string | null;
+  agency_id: string;
+  person_ref: string | null;
+  created_at: Date;
+  acknowledged_at: Date | null;
+}
+
+function alertView(r: AlertRow) {
   return {
     id: r.id,
     kind: r.kind,
@@ -95,7 +118,7 @@ export async function listAlerts(deps: AppDeps, ctx: RequestContext, open: boole
     deps.db.pool,
     ctx.actor,
     async (tx) => {
-      const { rows } = await tx.query(
+      const { rows } = await tx.query<AlertRow>(
         `${ALERT_SELECT} WHERE (a.acknowledged_at IS NULL) = $1 ORDER BY a.created_at DESC LIMIT 500`,
         [open],
       );
@@ -122,7 +145,7 @@ export async function acknowledgeAlert(deps: AppDeps, ctx: RequestContext, id: s
         entityId: id,
         fields: ['acknowledged_at'],
       });
-      const { rows } = await tx.query(`${ALERT_SELECT} WHERE a.id = $1`, [id]);
+      const { rows } = await tx.query<AlertRow>(`${ALERT_SELECT} WHERE a.id = $1`, [id]);
       return alertView(rows[0]!);
     },
     { systemPath: 'oversight' },

@@ -63,6 +63,7 @@ const LAST_ACTIVITY = `greatest(p.created_at, p.updated_at,
 const CANDIDATES = `SELECT p.id FROM persons p WHERE p.erased_at IS NULL AND p.updated_at < $1 ORDER BY p.id`;
 const DETAIL = `SELECT p.id, ${LAST_ACTIVITY} AS last_activity, ${PRESENT}
   FROM persons p WHERE p.id = ANY($1::uuid[]) AND p.erased_at IS NULL`;
+const DETAIL_FOR_UPDATE = `${DETAIL} FOR UPDATE OF p`;
 
 interface Decision {
   id: string;
@@ -82,7 +83,7 @@ function decide(deps: Pick<AppDeps, 'config'>, row: Candidate, now: Date): Decis
 }
 
 async function decisions(deps: Pick<AppDeps, 'config'>, tx: Tx, ids: string[], now: Date, lock: boolean) {
-  const { rows } = await tx.query<Candidate>(`${DETAIL}${lock ? ' FOR UPDATE OF p' : ''}`, [ids]);
+  const { rows } = await tx.query<Candidate>(lock ? DETAIL_FOR_UPDATE : DETAIL, [ids]);
   return rows.map((r) => decide(deps, r, now)).filter((d) => d.shred || d.clear.length > 0);
 }
 

@@ -16,14 +16,14 @@ import {
 import { serverMessage } from '../../../shared/i18n/server/index.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
+import { assertVersion } from '../../platform/concurrency.js';
 import { type RequestContext, requireActor } from '../../platform/context.js';
 import { createPersonKey, loadPersonKeys, openField, sealField } from '../../platform/crypto/index.js';
-import { assertVersion } from '../../platform/concurrency.js';
 import { AppError } from '../../platform/errors.js';
 import { SERIALIZABLE, type Tx, withTx } from '../../platform/tx.js';
 import { auditGrantRead, findUnderGrant } from './break-glass.js';
-import { agenciesWith, classAccess, readAgencies } from './policy.js';
 import { keepPreviousVersion } from './history.js';
+import { agenciesWith, classAccess, readAgencies } from './policy.js';
 import * as repo from './repo.js';
 import { searchPersons, writeNameTokens } from './search/index.js';
 
@@ -116,7 +116,6 @@ export function summaryOf(row: repo.PersonRow) {
  * grant (break-glass.ts), and `grantId` tells the caller to audit the read with it.
  */
 export async function loadForActor(
-  deps: AppDeps,
   tx: Tx,
   ctx: RequestContext,
   id: string,
@@ -201,43 +200,48 @@ export async function createPerson(deps: AppDeps, ctx: RequestContext, body: Cre
   const writable = writableClasses(roles);
   if (classes.some((c) => !writable.includes(c))) throw new AppError('field_not_writable');
   const now = ctx.now();
-  return withTx(deps.db.pool, actor, async (tx) => {
-    const id = await repo.insertPerson(tx, {
-      ref: newRef(),
-      ownerAgencyId: agencyId,
-      sex: body.sex ?? null,
-      birthYear: body.birthYear ?? null,
-      birthYearEstimated: body.birthYearEstimated ?? false,
-      citizenships: body.citizenships ?? [],
-      languages: body.languages ?? [],
-      interpreterNeeded: body.interpreterNeeded ?? null,
-      createdBy: actor.userId,
-      now,
-    });
-    const dek = await createPersonKey(tx, deps.keyring, id);
-    const sealed: Partial<Record<FieldClass, Buffer>> = {};
-    for (const c of classes) sealed[c] = sealField(dek, id, repo.CLASS_COLUMN[c], body[c]);
-    await repo.writeSealed(tx, id, sealed);
-    const names = namesOf(body.identity);
-    if (names.length > 0) await writeNameTokens(tx, deps.keyring.blindIndex, id, names);
-    await writeAudit(tx, ctx, {
-      action: 'person.create',
-      entityType: 'person',
-      entityId: id,
-      actorAgencyId: agencyId,
-      fields: [...statFieldsIn(body).map((f) => STAT_COLUMN[f]), ...classes],
-    });
-    const possibleDuplicates =
-      names.length > 0
-        ? await duplicates(deps, tx, ctx, id, {
-            name: names[0]!,
-            birthYear: body.birthYear ?? undefined,
-            sex: body.sex ?? undefined,
-          })
-        : [];
-    const { row, access } = await loadForActor(deps, tx, ctx, id);
-    return { person: toView(row, access, now), possibleDuplicates };
-  }, SERIALIZABLE);
+  return withTx(
+    deps.db.pool,
+    actor,
+    async (tx) => {
+      const id = await repo.insertPerson(tx, {
+        ref: newRef(),
+        ownerAgencyId: agencyId,
+        sex: body.sex ?? null,
+        birthYear: body.birthYear ?? null,
+        birthYearEstimated: body.birthYearEstimated ?? false,
+        citizenships: body.citizenships ?? [],
+        languages: body.languages ?? [],
+        interpreterNeeded: body.interpreterNeeded ?? null,
+        createdBy: actor.userId,
+        now,
+      });
+      const dek = await createPersonKey(tx, deps.keyring, id);
+      const sealed: Partial<Record<FieldClass, Buffer>> = {};
+      for (const c of classes) sealed[c] = sealField(dek, id, repo.CLASS_COLUMN[c], body[c]);
+      await repo.writeSealed(tx, id, sealed);
+      const names = namesOf(body.identity);
+      if (names.length > 0) await writeNameTokens(tx, deps.keyring.blindIndex, id, names);
+      await writeAudit(tx, ctx, {
+        action: 'person.create',
+        entityType: 'person',
+        entityId: id,
+        actorAgencyId: agencyId,
+        fields: [...statFieldsIn(body).map((f) => STAT_COLUMN[f]), ...classes],
+      });
+      const possibleDuplicates =
+        names.length > 0
+          ? await duplicates(deps, tx, ctx, id, {
+              name: names[0]!,
+              birthYear: body.birthYear ?? undefined,
+              sex: body.sex ?? undefined,
+            })
+          : [];
+      const { row, access } = await loadForActor(tx, ctx, id);
+      return { person: toView(row, access, now), possibleDuplicates };
+    },
+    SERIALIZABLE,
+  );
 }
 
 export async function listPersons(deps: AppDeps, ctx: RequestContext, limit: number, offset: number) {
@@ -253,7 +257,7 @@ export async function listPersons(deps: AppDeps, ctx: RequestContext, limit: num
 
 export async function getPerson(deps: AppDeps, ctx: RequestContext, id: string) {
   return withTx(deps.db.pool, ctx.actor, async (tx) => {
-    const { row, access, grantId } = await loadForActor(deps, tx, ctx, id, false, true);
+    const { row, access, grantId } = await loadForActor(tx, ctx, id, false, true);
     if (grantId) await auditGrantRead(tx, ctx, grantId, ['record']);
     return toView(row, access, ctx.now());
   });
@@ -267,7 +271,7 @@ export async function revealPerson(deps: AppDeps, ctx: RequestContext, id: strin
   const actor = requireActor(ctx);
   const now = ctx.now();
   const outcome = await withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access, grantId } = await loadForActor(deps, tx, ctx, id, false, true);
+    const { row, access, grantId } = await loadForActor(tx, ctx, id, false, true);
     if (classes.some((c) => !access.readable.includes(c))) return { error: 'forbidden' as const };
     if (classes.some((c) => IDENTIFYING_CLASSES.includes(c))) {
       const seen = await repo.distinctRevealsSince(
@@ -324,7 +328,7 @@ export async function patchPerson(
   const actor = requireActor(ctx);
   const now = ctx.now();
   return withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(deps, tx, ctx, id, true);
+    const { row, access } = await loadForActor(tx, ctx, id, true);
     const classes = classesIn(body);
     const stats = statFieldsIn(body);
     const mayUpdate = agenciesWith(actor, 'person.update').includes(row.owner_agency_id);
@@ -336,7 +340,15 @@ export async function patchPerson(
     if (!dek) throw new AppError('forbidden');
     const sealed: Partial<Record<FieldClass, Buffer>> = {};
     for (const c of classes) sealed[c] = sealField(dek, id, repo.CLASS_COLUMN[c], body[c]);
-    await keepPreviousVersion(tx, ctx, row, dek, classes, stats, stats.map((f) => STAT_COLUMN[f]));
+    await keepPreviousVersion(
+      tx,
+      ctx,
+      row,
+      dek,
+      classes,
+      stats,
+      stats.map((f) => STAT_COLUMN[f]),
+    );
     await repo.writeSealed(tx, id, sealed);
     if (body.identity) await writeNameTokens(tx, deps.keyring.blindIndex, id, namesOf(body.identity));
     await repo.bumpVersion(tx, id, now, body);
@@ -346,7 +358,7 @@ export async function patchPerson(
       entityId: id,
       fields: [...stats.map((f) => STAT_COLUMN[f]), ...classes],
     });
-    const fresh = await loadForActor(deps, tx, ctx, id);
+    const fresh = await loadForActor(tx, ctx, id);
     return toView(fresh.row, fresh.access, now);
   });
 }

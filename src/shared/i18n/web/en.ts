@@ -449,6 +449,7 @@ export const en = {
   'erasure.lead':
     'Requests to erase a person’s identifying data (right to erasure). The data protection officer and a second approver must both approve; the requester cannot.',
   'erasure.statusFilter': 'Show',
+  'erasure.statusLabel': 'Status',
   'erasure.status.pending': 'Waiting for a decision',
   'erasure.status.approved': 'Approved (erased)',
   'erasure.status.rejected': 'Rejected',

@@ -459,6 +459,7 @@ export const ru: Record<keyof typeof en, string> = {
   'erasure.lead':
     'Просьбы удалить идентифицирующие данные человека (право на удаление). Утвердить должны инспектор по защите данных и второй утверждающий; автор просьбы утвердить её не может.',
   'erasure.statusFilter': 'Показать',
+  'erasure.statusLabel': 'Статус',
   'erasure.status.pending': 'Ждут решения',
   'erasure.status.approved': 'Утверждены (удалено)',
   'erasure.status.rejected': 'Отклонены',

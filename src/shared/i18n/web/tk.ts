@@ -451,6 +451,7 @@ export const tk: Record<keyof typeof en, string> = {
   'erasure.lead':
     'Adamyň şahsyýetini kesgitleýän maglumatlaryny pozmak baradaky haýyşlar (pozmak hukugy). Maglumatlary goramak boýunça işgär we ikinji tassyklaýjy ikisi hem tassyklamaly; haýyşy eden ony tassyklap bilmez.',
   'erasure.statusFilter': 'Görkez',
+  'erasure.statusLabel': 'Ýagdaýy',
   'erasure.status.pending': 'Karara garaşýar',
   'erasure.status.approved': 'Tassyklandy (pozuldy)',
   'erasure.status.rejected': 'Ret edildi',

@@ -101,7 +101,7 @@ function RequestDialog({ id, onClose }: { id: string; onClose: () => void }) {
             items={[
               {
                 key: 'status',
-                label: t('erasure.statusFilter'),
+                label: t('erasure.statusLabel'),
                 value: <Badge tone={STATUS_TONE[r.status]}>{t(`erasure.status.${r.status}`)}</Badge>,
               },
               {

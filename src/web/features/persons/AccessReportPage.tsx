@@ -76,9 +76,9 @@ export function AccessReportPage() {
   const t = useT();
   return (
     <>
-      <PageHeader title={t('dsar.title')} />
+      <PageHeader title={t('dsar.title')} description={t('dsar.lead')} />
       <div className="stack">
-        <Card description={t('dsar.lead')} testId="dsar-card">
+        <Card testId="dsar-card">
           <AccessReportForm />
         </Card>
       </div>

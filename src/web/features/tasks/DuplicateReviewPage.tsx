@@ -91,22 +91,24 @@ export function DuplicateReviewPage() {
                         <RecordCell reference={task.relatedPersonRef} agencyId={task.relatedAgencyId} />
                       </td>
                       <td className="cell-actions">
-                        <Button
-                          size="sm"
-                          onClick={() => setDeciding({ task, resolution: 'not_duplicate' })}
-                          data-testid="task-not-duplicate"
-                        >
-                          {t('tasks.notDuplicate')}
-                        </Button>
-                        <Button
-                          size="sm"
-                          variant="primary"
-                          onClick={() => setDeciding({ task, resolution: 'same_person' })}
-                          data-testid="task-same-person"
-                        >
-                          {t('tasks.samePerson')}
-                        </Button>
-                        <MergeActions task={task} />
+                        <div className="inline-actions row-actions">
+                          <Button
+                            size="sm"
+                            onClick={() => setDeciding({ task, resolution: 'not_duplicate' })}
+                            data-testid="task-not-duplicate"
+                          >
+                            {t('tasks.notDuplicate')}
+                          </Button>
+                          <Button
+                            size="sm"
+                            variant="primary"
+                            onClick={() => setDeciding({ task, resolution: 'same_person' })}
+                            data-testid="task-same-person"
+                          >
+                            {t('tasks.samePerson')}
+                          </Button>
+                          <MergeActions task={task} />
+                        </div>
                       </td>
                     </tr>
                   ))}
