@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/server/platform/audit.js';
 import { createAgency, signIn } from '../factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
-import { Browser } from '../support/http.js';
+import { Browser, SAME_ORIGIN } from '../support/http.js';
 import { comparable } from '../support/identical.js';
 import { writeFingerprint } from '../support/snapshot.js';
 import { staff } from './support.js';
@@ -258,5 +258,59 @@ describe.each(ENGINES)('break-the-glass on %s', (engine) => {
       'legal',
     ]);
     expect((await authorityB.get(`/api/persons/${person.id}/fields?classes=health`)).statusCode).toBe(403);
+  });
+  it('under a grant, files and history are readable, each read audited with the grant; no file writes', async () => {
+    await resign(caseA, caseB);
+    const person = await register('Ogulşat Berdiýewa');
+    const photo = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0]),
+      Buffer.from('bg-photo'),
+      Buffer.from([0xff, 0xd9]),
+    ]);
+    const up = await t.app.inject({
+      method: 'POST',
+      url: `/api/persons/${person.id}/files?kind=photo`,
+      headers: { ...SAME_ORIGIN, cookie: caseA.cookie ?? '', 'content-type': 'application/octet-stream' },
+      payload: photo,
+    });
+    expect(up.statusCode, up.body).toBe(201);
+    const fileId = up.json().id as string;
+    expect((await caseB.get(`/api/persons/${person.id}/files`)).statusCode).toBe(404);
+    expect((await caseB.get(`/api/persons/${person.id}/files/${fileId}`)).statusCode).toBe(404);
+    expect((await caseB.get(`/api/persons/${person.id}/history`)).statusCode).toBe(404);
+
+    const opened = await caseB.post('/api/break-glass', { ref: person.ref, reason: REASON });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const grantId = opened.json().id as string;
+    const files = await caseB.get(`/api/persons/${person.id}/files`);
+    expect(files.statusCode).toBe(200);
+    expect(files.json().map((f: { id: string }) => f.id)).toEqual([fileId]);
+    const down = await caseB.get(`/api/persons/${person.id}/files/${fileId}`);
+    expect(down.statusCode).toBe(200);
+    expect(down.rawPayload.equals(photo)).toBe(true);
+    const history = await caseB.get(`/api/persons/${person.id}/history?classes=identity`);
+    expect(history.statusCode, history.body).toBe(200);
+    // read-only: no upload, no delete
+    const upB = await t.app.inject({
+      method: 'POST',
+      url: `/api/persons/${person.id}/files?kind=photo`,
+      headers: { ...SAME_ORIGIN, cookie: caseB.cookie ?? '', 'content-type': 'application/octet-stream' },
+      payload: photo,
+    });
+    expect([403, 404]).toContain(upB.statusCode);
+    expect([403, 404]).toContain(
+      (await caseB.delete(`/api/persons/${person.id}/files/${fileId}`)).statusCode,
+    );
+    expect(
+      (await t.admin.query('SELECT count(*)::int AS n FROM person_files WHERE person_id = $1', [person.id]))
+        .rows[0].n,
+    ).toBe(1);
+
+    const reads = await t.admin.query(
+      `SELECT fields FROM audit_events WHERE action = 'break_glass.read' AND entity_id = $1 ORDER BY seq`,
+      [grantId],
+    );
+    expect(reads.rows.map((r) => r.fields)).toEqual([['files'], ['photo'], ['history', 'identity']]);
+    expect((await verifyAuditChain(t.admin)).ok).toBe(true);
   });
 });

@@ -9,7 +9,7 @@ import type { Tx } from '../../src/server/platform/tx.js';
 import { MAX_FILE_BYTES } from '../../src/shared/domain/files.js';
 import { createAgency, createUser, signIn } from '../factories/index.js';
 import { createTestApp, ENGINES, type TestApp } from '../support/app.js';
-import { SAME_ORIGIN } from '../support/http.js';
+import { Browser, SAME_ORIGIN } from '../support/http.js';
 import { staff } from './support.js';
 
 /** Canary bytes inside files whose magic bytes make them a JPEG, a PNG and a PDF. */
@@ -276,5 +276,84 @@ describe.each(ENGINES)('encrypted person files on %s', (engine) => {
     );
     expect(audit.rows[0].n).toBe(1);
     expect((await runRetention(t.deps, systemContext(t.deps, 'files-sweep-2'))).filesRemoved).toBe(0);
+  });
+  it('refuses a stored file that was changed on disk with a localized file_damaged, serving nothing', async () => {
+    const file = (await upload(caseA, personId, 'photo', jpeg('T'))).json();
+    const name = (await t.admin.query('SELECT storage_name FROM person_files WHERE id = $1', [file.id]))
+      .rows[0].storage_name;
+    const where = path.join(t.deps.config.filesDir, name);
+    const sealed = fs.readFileSync(where);
+    const changed = Buffer.from(sealed);
+    changed[changed.length - 20]! ^= 0x01;
+    fs.writeFileSync(where, changed);
+    try {
+      const ruUser = await createUser(t, { agencyId: agencyA, roles: ['case_manager'], locale: 'ru' });
+      const ru = new Browser(t, 'ru');
+      ru.cookie = await signIn(t, ruUser.id);
+      const res = await ru.get(`/api/persons/${personId}/files/${file.id}`);
+      expect([res.statusCode, res.json().code]).toEqual([500, 'file_damaged']);
+      expect(res.json().message).toMatch(/повреждён/);
+      expect(res.body.includes(CANARY('T'))).toBe(false);
+      expect(res.body).not.toMatch(/Error|at .*\.ts|decipher|auth/i);
+      const audited = await t.admin.query(
+        "SELECT count(*)::int AS n FROM audit_events WHERE action = 'person.file.read' AND actor_user_id = $1",
+        [ruUser.id],
+      );
+      expect(audited.rows[0].n).toBe(0);
+    } finally {
+      fs.writeFileSync(where, sealed);
+    }
+    expect((await caseA.get(`/api/persons/${personId}/files/${file.id}`)).statusCode).toBe(200);
+  });
+
+  it('brakes file downloads and identifying history reads like reveals (G07)', async () => {
+    t.deps.config.bulkRevealsPerHour = 2;
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await caseA.post('/api/persons', {
+          sex: 'female',
+          birthYear: 1990 + i,
+          identity: { names: [{ value: `Brake Person ${i}`, kind: 'primary' }] },
+        });
+        ids.push(res.json().person.id);
+      }
+      const file = (await upload(caseA, ids[0]!, 'photo', jpeg('U'))).json();
+      const otherFile = (await upload(caseA, ids[2]!, 'photo', jpeg('V'))).json();
+      const reader = await staff(t, agencyA, ['case_manager']);
+      reader.cookie = await signIn(t, reader.userId, {
+        authenticatedAt: new Date(t.clock.now().getTime() - 10 * 60_000),
+      });
+      expect((await reader.get(`/api/persons/${ids[0]}/files/${file.id}`)).statusCode).toBe(200);
+      // statistical history (no identifying class) does not count
+      expect((await reader.get(`/api/persons/${ids[2]}/history`)).statusCode).toBe(200);
+      expect((await reader.get(`/api/persons/${ids[1]}/history?classes=identity`)).statusCode).toBe(200);
+      // two distinct persons read: a third is braked on every path, the first two stay readable
+      const third = await reader.get(`/api/persons/${ids[2]}/files/${otherFile.id}`);
+      expect([third.statusCode, third.json().code]).toEqual([403, 'reauth_required']);
+      const thirdHistory = await reader.get(`/api/persons/${ids[2]}/history?classes=contact`);
+      expect([thirdHistory.statusCode, thirdHistory.json().code]).toEqual([403, 'reauth_required']);
+      expect((await reader.get(`/api/persons/${ids[2]}/fields?classes=identity`)).statusCode).toBe(403);
+      expect((await reader.get(`/api/persons/${ids[0]}/files/${file.id}`)).statusCode).toBe(200);
+      expect((await reader.get(`/api/persons/${ids[1]}/history?classes=identity`)).statusCode).toBe(200);
+      const alerts = await t.admin.query(
+        "SELECT count(*)::int AS n FROM alerts WHERE kind = 'bulk_access' AND user_id = $1",
+        [reader.userId],
+      );
+      expect(alerts.rows[0].n).toBe(3);
+      const denied = await t.admin.query(
+        "SELECT action, entity_type, entity_id, fields FROM audit_events WHERE actor_user_id = $1 AND outcome = 'denied' AND entity_type = 'person' ORDER BY seq",
+        [reader.userId],
+      );
+      expect(denied.rows.map((r) => r.action)).toEqual([
+        'person.file.read',
+        'person.history.read',
+        'person.reveal',
+      ]);
+      reader.cookie = await signIn(t, reader.userId);
+      expect((await reader.get(`/api/persons/${ids[2]}/files/${otherFile.id}`)).statusCode).toBe(200);
+    } finally {
+      t.deps.config.bulkRevealsPerHour = 60;
+    }
   });
 });

@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   precondition_required: 428,
   too_many_requests: 429,
   internal_error: 500,
+  file_damaged: 500,
   service_unavailable: 503,
 } as const;
 

@@ -14,6 +14,8 @@ import { openFile, sealFile } from '../../platform/crypto/files.js';
 import { loadPersonKeys } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { type Tx, withTx } from '../../platform/tx.js';
+import { braked, identifying } from './brake.js';
+import { auditGrantRead } from './break-glass.js';
 import { newStorageName, readStored, removeStored, writeStored } from './file-store.js';
 import { agenciesWith } from './policy.js';
 import { loadForActor } from './service.js';
@@ -141,17 +143,21 @@ export async function listFiles(deps: AppDeps, ctx: RequestContext, personId: st
     deps.db.pool,
     requireActor(ctx),
     async (tx) => {
-      const { row, access } = await loadForActor(tx, ctx, personId);
+      const { row, access, grantId } = await loadForActor(tx, ctx, personId, false, true);
       if (row.erased_at) return [];
-      return (await fileRows(tx, row.id))
-        .filter((f) => access.readable.includes(f.field_class))
-        .map(fileView);
+      const files = (await fileRows(tx, row.id)).filter((f) => access.readable.includes(f.field_class));
+      if (grantId) await auditGrantRead(tx, ctx, grantId, ['files']);
+      return files.map(fileView);
     },
-    { readOnly: true },
+    // a read under a break-the-glass grant is audited: not read-only
   );
 }
 
-/** One file the caller may read, decrypted; the read is audited. Unreadable, shredded or absent: 404. */
+/**
+ * One file the caller may read, decrypted; the read is audited (under a break-the-glass grant, with the
+ * grant) and braked like a reveal. Unreadable, shredded or absent: 404. A stored file that does not
+ * decrypt (changed or damaged on disk) is refused with file_damaged and logged, never served.
+ */
 export async function readFile(
   deps: AppDeps,
   ctx: RequestContext,
@@ -159,8 +165,8 @@ export async function readFile(
   fileId: string,
 ): Promise<{ file: PersonFileView; bytes: Buffer }> {
   const actor = requireActor(ctx);
-  return withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(tx, ctx, personId);
+  const outcome = await withTx(deps.db.pool, actor, async (tx) => {
+    const { row, access, grantId } = await loadForActor(tx, ctx, personId, false, true);
     const file = (
       await tx.query<FileRow>(`SELECT ${FILE_COLUMNS} FROM person_files WHERE id = $1 AND person_id = $2`, [
         fileId,
@@ -172,15 +178,22 @@ export async function readFile(
     const dek = (await loadPersonKeys(tx, deps.keyring, [row.id])).get(row.id.toLowerCase());
     const sealed = dek ? await readStored(deps.config.filesDir, file.storage_name) : null;
     if (!dek || !sealed) throw new AppError('not_found');
-    const bytes = openFile(dek, row.id, file.id, sealed);
-    await writeAudit(tx, ctx, {
-      action: 'person.file.read',
-      entityType: 'person',
-      entityId: row.id,
-      fields: [file.kind],
-    });
+    const read = { action: 'person.file.read', fields: [file.kind] };
+    if (identifying({ fileKind: file.kind }) && (await braked(deps, tx, ctx, row, read)))
+      return { error: 'reauth_required' as const };
+    let bytes: Buffer;
+    try {
+      bytes = openFile(dek, row.id, file.id, sealed);
+    } catch {
+      ctx.log.error({ fileId: file.id }, 'a stored person file does not decrypt: changed or damaged on disk');
+      throw new AppError('file_damaged');
+    }
+    await writeAudit(tx, ctx, { ...read, entityType: 'person', entityId: row.id });
+    if (grantId) await auditGrantRead(tx, ctx, grantId, [file.kind]);
     return { file: fileView(file), bytes };
   });
+  if ('error' in outcome) throw new AppError('reauth_required');
+  return outcome;
 }
 
 export async function deleteFile(

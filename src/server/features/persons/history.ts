@@ -7,6 +7,8 @@ import { type RequestContext, requireActor } from '../../platform/context.js';
 import { loadPersonKeys, openField, sealField } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { type Tx, withTx } from '../../platform/tx.js';
+import { braked, identifying } from './brake.js';
+import { auditGrantRead } from './break-glass.js';
 import * as repo from './repo.js';
 import { loadForActor } from './service.js';
 
@@ -158,20 +160,21 @@ export async function personHistory(
   classes: FieldClass[],
 ): Promise<{ items: Entry[] }> {
   const actor = requireActor(ctx);
-  return withTx(deps.db.pool, actor, async (tx) => {
-    const { row, access } = await loadForActor(tx, ctx, personId);
+  const read = { action: 'person.history.read', fields: classes };
+  const outcome = await withTx(deps.db.pool, actor, async (tx) => {
+    const { row, access, grantId } = await loadForActor(tx, ctx, personId, false, true);
     if (classes.some((c) => !access.readable.includes(c))) throw new AppError('forbidden');
+    if (identifying({ classes }) && (await braked(deps, tx, ctx, row, read)))
+      return { error: 'reauth_required' as const };
     const rows = await versionRows(tx, row.id);
     const dek = row.erased_at
       ? undefined
       : (await loadPersonKeys(tx, deps.keyring, [row.id])).get(row.id.toLowerCase());
     const items = historyEntries(rows, row.id, dek, access.readable, ['statistics', ...classes]);
-    await writeAudit(tx, ctx, {
-      action: 'person.history.read',
-      entityType: 'person',
-      entityId: row.id,
-      fields: classes,
-    });
+    await writeAudit(tx, ctx, { ...read, entityType: 'person', entityId: row.id });
+    if (grantId) await auditGrantRead(tx, ctx, grantId, ['history', ...classes]);
     return { items };
   });
+  if ('error' in outcome) throw new AppError('reauth_required');
+  return outcome;
 }

@@ -224,13 +224,3 @@ export async function bumpVersion(
     ],
   );
 }
-
-/** Distinct persons whose identifying fields this user revealed since `since` (the bulk-access brake). */
-export async function distinctRevealsSince(tx: Tx, userId: string, since: Date): Promise<string[]> {
-  const { rows } = await tx.query<{ entity_id: string }>(
-    `SELECT DISTINCT entity_id FROM audit_events
-      WHERE actor_user_id = $1 AND action = 'person.reveal' AND outcome = 'success' AND at >= $2`,
-    [userId, since],
-  );
-  return rows.map((r) => r.entity_id);
-}

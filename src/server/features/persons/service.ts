@@ -7,12 +7,7 @@ import type {
   PersonView,
 } from '../../../shared/contracts/persons.js';
 import { presumedChild } from '../../../shared/domain/consent.js';
-import {
-  FIELD_CLASSES,
-  type FieldClass,
-  IDENTIFYING_CLASSES,
-  writableClasses,
-} from '../../../shared/domain/fields.js';
+import { FIELD_CLASSES, type FieldClass, writableClasses } from '../../../shared/domain/fields.js';
 import { serverMessage } from '../../../shared/i18n/server/index.js';
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
@@ -21,6 +16,7 @@ import { type RequestContext, requireActor } from '../../platform/context.js';
 import { createPersonKey, loadPersonKeys, openField, sealField } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { SERIALIZABLE, type Tx, withTx } from '../../platform/tx.js';
+import { braked, identifying } from './brake.js';
 import { auditGrantRead, findUnderGrant } from './break-glass.js';
 import { keepPreviousVersion } from './history.js';
 import { agenciesWith, classAccess, readAgencies } from './policy.js';
@@ -49,8 +45,6 @@ export const STAT_COLUMN: Record<(typeof STAT_FIELDS)[number], string> = {
 };
 /** A score from which a match in another agency raises a duplicate-review task. */
 const REVIEW_SCORE = 0.6;
-const BULK_WINDOW_MS = 3600_000;
-const STEP_UP_FRESH_MS = 5 * 60_000;
 
 /** Crockford base32, no I L O U: readable over the phone, no words. */
 function newRef(): string {
@@ -269,32 +263,14 @@ export async function getPerson(deps: AppDeps, ctx: RequestContext, id: string) 
  */
 export async function revealPerson(deps: AppDeps, ctx: RequestContext, id: string, classes: FieldClass[]) {
   const actor = requireActor(ctx);
-  const now = ctx.now();
   const outcome = await withTx(deps.db.pool, actor, async (tx) => {
     const { row, access, grantId } = await loadForActor(tx, ctx, id, false, true);
     if (classes.some((c) => !access.readable.includes(c))) return { error: 'forbidden' as const };
-    if (classes.some((c) => IDENTIFYING_CLASSES.includes(c))) {
-      const seen = await repo.distinctRevealsSince(
-        tx,
-        actor.userId,
-        new Date(now.getTime() - BULK_WINDOW_MS),
-      );
-      const fresh = now.getTime() - actor.authenticatedAt.getTime() <= STEP_UP_FRESH_MS;
-      if (!seen.includes(id) && seen.length >= deps.config.bulkRevealsPerHour && !fresh) {
-        await tx.query(
-          "INSERT INTO alerts (kind, user_id, agency_id, person_id, created_at) VALUES ('bulk_access', $1, $2, $3, $4)",
-          [actor.userId, row.owner_agency_id, id, now],
-        );
-        await writeAudit(tx, ctx, {
-          action: 'person.reveal',
-          outcome: 'denied',
-          entityType: 'person',
-          entityId: id,
-          fields: classes,
-        });
-        return { error: 'reauth_required' as const };
-      }
-    }
+    if (
+      identifying({ classes }) &&
+      (await braked(deps, tx, ctx, row, { action: 'person.reveal', fields: classes }))
+    )
+      return { error: 'reauth_required' as const };
     const out: Partial<Record<FieldClass, unknown>> = {};
     if (!row.erased_at) {
       const dek = (await loadPersonKeys(tx, deps.keyring, [id])).get(id);

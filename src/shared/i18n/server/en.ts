@@ -44,6 +44,8 @@ export const en = {
   'error.payload_too_large': 'The request is too large.',
   'error.unsupported_media_type': 'This content type is not supported. Send JSON.',
   'error.file_type_not_accepted': 'Only JPEG and PNG images and PDF documents can be uploaded.',
+  'error.file_damaged':
+    'This stored file is damaged and cannot be opened. Please report the request id to your administrator.',
   'error.weak_password':
     'Choose a longer or less common password: at least 15 characters, not a common password and not the name of the system or an agency.',
   'error.password_reused': 'The new password must differ from the current one.',

@@ -45,6 +45,8 @@ export const tk: Record<ServerMessageKey, string> = {
   'error.payload_too_large': 'Haýyş gaty uly.',
   'error.unsupported_media_type': 'Bu mazmun görnüşi goldanylmaýar. JSON iberiň.',
   'error.file_type_not_accepted': 'Diňe JPEG we PNG suratlaryny hem-de PDF resminamalaryny ýükläp bolýar.',
+  'error.file_damaged':
+    'Bu saklanan faýl zaýalanypdyr we ony açyp bolmaýar. Haýyşyň belgisini administratoryňyza habar beriň.',
   'error.weak_password':
     'Has uzyn ýa-da seýrek açar sözüni saýlaň: azyndan 15 nyşan, giňden ýaýran açar sözi däl, ulgamyň ýa-da edaranyň ady däl.',
   'error.password_reused': 'Täze açar sözi häzirkisinden tapawutlanmaly.',

@@ -980,6 +980,8 @@ export const en = {
   'auditAction.person.history.read': 'Change history viewed',
   'auditAction.person.access_report': 'Access report produced',
   'error.file_type_not_accepted': 'Only JPEG and PNG images and PDF documents can be added.',
+  'error.file_damaged':
+    'This stored file is damaged and cannot be opened. Please report the request id to your administrator.',
   'files.title': 'Photos and documents',
   'files.lead': 'Stored encrypted. Opening a file is recorded in the audit log with your name and the time.',
   'files.empty': 'No files yet.',

@@ -1000,6 +1000,8 @@ export const ru: Record<keyof typeof en, string> = {
   'auditAction.person.history.read': 'Просмотрена история изменений',
   'auditAction.person.access_report': 'Подготовлен отчёт для субъекта данных',
   'error.file_type_not_accepted': 'Можно добавлять только изображения JPEG и PNG и документы PDF.',
+  'error.file_damaged':
+    'Этот сохранённый файл повреждён и не может быть открыт. Сообщите идентификатор запроса администратору.',
   'files.title': 'Фотографии и документы',
   'files.lead':
     'Хранятся в зашифрованном виде. Открытие файла записывается в журнал аудита с вашим именем и временем.',

@@ -993,6 +993,8 @@ export const tk: Record<keyof typeof en, string> = {
   'auditAction.person.history.read': 'Üýtgeşmeleriň taryhy görüldi',
   'auditAction.person.access_report': 'Maglumat subýekti üçin hasabat taýýarlandy',
   'error.file_type_not_accepted': 'Diňe JPEG we PNG suratlaryny hem-de PDF resminamalaryny goşup bolýar.',
+  'error.file_damaged':
+    'Bu saklanan faýl zaýalanypdyr we ony açyp bolmaýar. Haýyşyň belgisini administratoryňyza habar beriň.',
   'files.title': 'Suratlar we resminamalar',
   'files.lead':
     'Şifrlenen görnüşde saklanýar. Faýlyň açylmagy siziň adyňyz we wagty bilen audit ýazgysyna ýazylýar.',
