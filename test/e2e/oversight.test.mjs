@@ -339,6 +339,13 @@ test('break-the-glass by the police for a record of social protection; the DPO s
   await byTestId(page, 'break-glass-submit').click();
   await confirmStepUp(page, byTestId(page, 'person-facts'));
   assert.ok(!decodeURIComponent(page.url()).includes(shared.otherRef));
+  // an emergency-access notice, not the consent badge; the files card opens under the grant too
+  await byTestId(page, 'emergency-note').waitFor();
+  await byTestId(page, 'badge-emergency').waitFor();
+  assert.equal(await byTestId(page, 'badge-shared').count(), 0);
+  await byTestId(page, 'person-files').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await byTestId(page, 'person-files').getByRole('alert').count(), 0);
   await shootPage(page, 'break-glass-person');
   assert.deepEqual(errors, []);
   await context.close();

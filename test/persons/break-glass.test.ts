@@ -87,6 +87,8 @@ describe.each(ENGINES)('break-the-glass on %s', (engine) => {
     // the case manager's class rules, read-only
     expect(view.json().readable).toEqual(['identity', 'contact', 'trafficking', 'health', 'legal', 'child']);
     expect(view.json().writable).toEqual([]);
+    expect(view.json().emergencyAccessUntil).toBe(grant.expiresAt);
+    expect((await caseA.get(`/api/persons/${person.id}`)).json().emergencyAccessUntil).toBeNull();
     const fields = await caseB.get(`/api/persons/${person.id}/fields?classes=identity,health`);
     expect(fields.statusCode).toBe(200);
     expect(fields.json().identity.names[0].value).toBe('Gülälek Hojamyradowa');

@@ -140,6 +140,8 @@ export const PersonView = z.strictObject({
   /** The classes this caller may reveal (absent classes do not exist for them). */
   readable: z.array(z.enum(FIELD_CLASSES)),
   writable: z.array(z.enum(FIELD_CLASSES)),
+  /** Open to this caller only under their break-the-glass grant: when it ends (else null). */
+  emergencyAccessUntil: z.iso.datetime().nullable(),
 });
 export type PersonView = z.infer<typeof PersonView>;
 

@@ -108,14 +108,19 @@ export async function findUnderGrant(
   ctx: RequestContext,
   personId: string,
 ): Promise<
-  | { row: repo.PersonRow; access: { readable: FieldClass[]; writable: FieldClass[] }; grantId: string }
+  | {
+      row: repo.PersonRow;
+      access: { readable: FieldClass[]; writable: FieldClass[] };
+      grantId: string;
+      grantExpiresAt: Date;
+    }
   | undefined
 > {
   const actor = requireActor(ctx);
   const now = ctx.now();
   await tx.query("SELECT set_config('app.now', $1, true)", [now.toISOString()]);
-  const grants = await tx.query<{ id: string; agency_id: string }>(
-    `SELECT id, agency_id FROM break_glass_grants WHERE user_id = $1 AND person_id = $2 AND expires_at > $3
+  const grants = await tx.query<{ id: string; agency_id: string; expires_at: Date }>(
+    `SELECT id, agency_id, expires_at FROM break_glass_grants WHERE user_id = $1 AND person_id = $2 AND expires_at > $3
       ORDER BY expires_at DESC LIMIT 1`,
     [actor.userId, personId, now],
   );
@@ -128,7 +133,12 @@ export async function findUnderGrant(
   );
   if (!rows[0]) return undefined;
   const roles = actor.memberships.filter((m) => m.agencyId === grant.agency_id).flatMap((m) => m.roles);
-  return { row: rows[0], access: { readable: readableClasses(roles), writable: [] }, grantId: grant.id };
+  return {
+    row: rows[0],
+    access: { readable: readableClasses(roles), writable: [] },
+    grantId: grant.id,
+    grantExpiresAt: grant.expires_at,
+  };
 }
 
 /** One audit event per read under a grant, naming the grant (and the classes read, or `record`). */

@@ -71,6 +71,7 @@ export function toView(
   row: repo.PersonRow,
   access: { readable: FieldClass[]; writable: FieldClass[] },
   now: Date,
+  grantExpiresAt?: Date,
 ): PersonView {
   return {
     id: row.id,
@@ -90,6 +91,7 @@ export function toView(
     version: row.version,
     readable: row.erased_at || row.merged_into ? [] : access.readable,
     writable: row.erased_at || row.merged_into ? [] : access.writable,
+    emergencyAccessUntil: grantExpiresAt?.toISOString() ?? null,
   };
 }
 
@@ -119,6 +121,7 @@ export async function loadForActor(
   row: repo.PersonRow;
   access: { readable: FieldClass[]; writable: FieldClass[] };
   grantId?: string;
+  grantExpiresAt?: Date;
 }> {
   const actor = requireActor(ctx);
   const row = await repo.findInScope(tx, readAgencies(actor), ctx.now(), id, forUpdate);
@@ -251,9 +254,9 @@ export async function listPersons(deps: AppDeps, ctx: RequestContext, limit: num
 
 export async function getPerson(deps: AppDeps, ctx: RequestContext, id: string) {
   return withTx(deps.db.pool, ctx.actor, async (tx) => {
-    const { row, access, grantId } = await loadForActor(tx, ctx, id, false, true);
+    const { row, access, grantId, grantExpiresAt } = await loadForActor(tx, ctx, id, false, true);
     if (grantId) await auditGrantRead(tx, ctx, grantId, ['record']);
-    return toView(row, access, ctx.now());
+    return toView(row, access, ctx.now(), grantExpiresAt);
   });
 }
 

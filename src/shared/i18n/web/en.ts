@@ -645,6 +645,10 @@ export const en = {
   'person.registered': 'Registered',
   'person.presumedChild': 'Presumed child',
   'person.shared': 'Shared with your agency by consent',
+  'person.emergencyBadge': 'Emergency access until {until}',
+  'person.emergencyTitle': 'You are reading this record with emergency access',
+  'person.emergencyBody':
+    'Read only. Every view is recorded with your reason, and the data protection officer has been told. Access ends at {until}.',
   'person.childTitle': 'Treated as a child',
   'person.childBody':
     'This person is under 18, or their age is uncertain. A guardian gives consent; from the age of 12 the child’s own assent is recorded too. Act in the child’s best interests.',

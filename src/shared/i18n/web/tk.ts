@@ -654,6 +654,10 @@ export const tk: Record<keyof typeof en, string> = {
   'person.registered': 'Hasaba alnan senesi',
   'person.presumedChild': 'Çaga hasaplanýar',
   'person.shared': 'Razylyk esasynda edaraňyza berlen',
+  'person.emergencyBadge': '{until} çenli gyssagly elýeterlilik',
+  'person.emergencyTitle': 'Siz bu ýazgyny gyssagly elýeterlilik arkaly okaýarsyňyz',
+  'person.emergencyBody':
+    'Diňe okamak üçin. Her görüş siziň görkezen sebäbiňiz bilen ýazylýar, maglumatlary goramak boýunça jogapkär habarly edildi. Elýeterlilik {until} tamamlanýar.',
   'person.childTitle': 'Çaga hökmünde garalýar',
   'person.childBody':
     'Bu şahs 18 ýaşa ýetmedik ýa-da onuň ýaşy anyk däl. Razylygy hossar berýär; 12 ýaşdan başlap çaganyň öz razylygy hem ýazylýar. Çaganyň iň gowy bähbitlerine laýyk hereket ediň.',

@@ -374,6 +374,9 @@ export function PersonPage() {
   // The consent ledger belongs to the owning agency; a record shared by consent does not show it.
   const consentHere = canInOwner(p.ownerAgencyId, 'consent.read');
   const erasureHere = canInOwner(p.ownerAgencyId, 'erasure.request');
+  const emergencyUntil = p.emergencyAccessUntil
+    ? intl.formatDate(p.emergencyAccessUntil, { dateStyle: 'medium', timeStyle: 'short' })
+    : null;
 
   return (
     <>
@@ -383,7 +386,11 @@ export function PersonPage() {
         meta={
           <>
             <span>{agencyLabel(p.ownerAgencyId)}</span>
-            {canInOwner(p.ownerAgencyId, 'person.read') ? null : (
+            {emergencyUntil ? (
+              <Badge tone="danger" testId="badge-emergency">
+                {t('person.emergencyBadge', { until: emergencyUntil })}
+              </Badge>
+            ) : canInOwner(p.ownerAgencyId, 'person.read') ? null : (
               <Badge tone="info" testId="badge-shared">
                 {t('person.shared')}
               </Badge>
@@ -410,6 +417,11 @@ export function PersonPage() {
               </p>
             ) : null}
             <p>{t('person.erasedBody')}</p>
+          </Alert>
+        ) : null}
+        {emergencyUntil ? (
+          <Alert kind="warning" title={t('person.emergencyTitle')} testId="emergency-note">
+            <p>{t('person.emergencyBody', { until: emergencyUntil })}</p>
           </Alert>
         ) : null}
         <PersonLinks person={p} />
