@@ -5,9 +5,14 @@
  * checkpoints, and serve a signed-in read. A backup file with one byte flipped is refused and writes
  * nothing. On a PostgreSQL cluster with WAL archiving, point-in-time recovery to T keeps what was committed
  * before T and nothing after.
+ *
+ * Person files travel with the database: a file uploaded before the backup downloads with identical bytes
+ * from the restored instance; one uploaded after it is gone from database and files folder. An upload in
+ * flight when the backup starts (PostgreSQL: held mid-transaction; embedded: an upload and a deletion landing
+ * between the snapshot and the copy of the files) never yields a restored row whose file is missing.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +36,7 @@ import { secretsFromKey } from '../../src/server/platform/secrets.js';
 import { createAgency, signIn } from '../factories/index.js';
 import { staff } from '../persons/support.js';
 import { FakeClock, type TestApp } from '../support/app.js';
-import { Browser } from '../support/http.js';
+import { Browser, SAME_ORIGIN } from '../support/http.js';
 import { createPgCluster, type PgCluster } from '../support/pg-cluster.js';
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -127,7 +132,58 @@ async function workload(t: TestApp) {
     givenAt: t.clock.now().toISOString(),
   });
   expect(consent.statusCode, consent.body).toBe(201);
-  return { hotline, personIds: ids, managerId: manager.userId };
+  return { hotline, personIds: ids, managerId: manager.userId, manager };
+}
+
+/** A photo (a JPEG by its first bytes) of random content. */
+const photo = () =>
+  Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3000), Buffer.from([0xff, 0xd9])]);
+
+interface Uploaded {
+  id: string;
+  personId: string;
+  bytes: Buffer;
+  storageName: string;
+}
+
+/** A person file uploaded through the API, as the web client does; with its storage name on disk. */
+async function upload(t: TestApp, who: { cookie: string | undefined }, personId: string): Promise<Uploaded> {
+  const bytes = photo();
+  const res = await t.app.inject({
+    method: 'POST',
+    url: `/api/persons/${personId}/files?kind=photo`,
+    headers: {
+      ...SAME_ORIGIN,
+      cookie: who.cookie ?? '',
+      'content-type': 'application/octet-stream',
+      'idempotency-key': randomUUID(),
+    },
+    payload: bytes,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  const id = res.json().id as string;
+  const { rows } = await t.admin.query('SELECT storage_name FROM person_files WHERE id = $1', [id]);
+  return { id, personId, bytes, storageName: rows[0].storage_name };
+}
+
+/** Downloads a file through the API of a (restored) instance as a signed-in user. */
+async function download(t: TestApp, userId: string, f: Uploaded) {
+  const b = new Browser(t);
+  b.cookie = await signIn(t, userId);
+  return b.get(`/api/persons/${f.personId}/files/${f.id}`);
+}
+
+/** The stored names in a files folder, sorted. */
+const onDisk = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+
+/** Every file row of a restored instance has its file, and the folder holds nothing else. */
+async function filesMatchRows(t: TestApp): Promise<string[]> {
+  const { rows } = await t.admin.query<{ storage_name: string }>(
+    'SELECT storage_name FROM person_files ORDER BY storage_name',
+  );
+  const names = rows.map((r) => r.storage_name);
+  expect(onDisk(t.deps.config.filesDir)).toEqual(names);
+  return names;
 }
 
 /** One byte in the middle of the file flipped. */
@@ -165,13 +221,25 @@ describe('backup and restore on the embedded engine', () => {
     const dataDir = path.join(tmp, 'embedded');
     const config = loadConfig({ NODE_ENV: 'test', HALAS_DEMO: 'false', HALAS_DATA_DIR: dataDir });
     const db = await openDatabase(config); // on disk, holding the folder's lock like a running Halas
-    const control = await startControlChannel(dataDir, () => db.embedded!.pglite.dumpDataDir('none'));
+    // like main.ts, plus a hook that runs right after the snapshot (before the CLI copies the files)
+    let afterDump: (() => Promise<void>) | undefined;
+    let dumps = 0;
+    const control = await startControlChannel(dataDir, async () => {
+      const blob = await db.embedded!.pglite.dumpDataDir('none');
+      dumps++;
+      const hook = afterDump;
+      afterDump = undefined;
+      if (hook) await hook();
+      return blob;
+    });
     const t = await appOn(db, config);
     const checkpointKey = path.join(dataDir, 'audit', 'checkpoint-signing.pem');
     const checkpointFile = path.join(dataDir, 'audit', 'checkpoints.jsonl');
     let restored: TestApp | undefined;
+    let restored2: TestApp | undefined;
     try {
       const before = await workload(t);
+      const first = await upload(t, before.manager, before.personIds[0]!);
       await writeCheckpoint(db.pool, checkpointFile, loadCheckpointKey(checkpointKey));
       const atBackup = await stateOf(db.pool);
       expect(atBackup.tables.persons!.rows).toBe(3);
@@ -190,9 +258,16 @@ describe('backup and restore on the embedded engine', () => {
       const manifest = await readManifest(out, keyOf());
       expect(manifest.state).toEqual(atBackup);
       expect(manifest.engine).toBe('embedded');
+      expect(manifest.files).toEqual({ count: 1, bytes: expect.any(Number), missing: 0 });
+      expect(raw.includes(first.bytes.subarray(4, 64))).toBe(false);
+      expect(
+        raw.includes(fs.readFileSync(path.join(config.filesDir, first.storageName)).subarray(0, 64)),
+      ).toBe(false);
 
       // written after the backup: must not come back
       const later = await workload(t);
+      const second = await upload(t, before.manager, before.personIds[1]!);
+      expect(onDisk(config.filesDir)).toEqual([first.storageName, second.storageName].sort());
       await writeCheckpoint(db.pool, checkpointFile, loadCheckpointKey(checkpointKey));
 
       // one flipped byte: refused, nothing written
@@ -202,15 +277,29 @@ describe('backup and restore on the embedded engine', () => {
       expect(bad.out).toMatch(/does not authenticate.*Nothing was written/);
       expect(fs.existsSync(target)).toBe(false);
 
-      const ok = await cli('restore', ['--file', out, '--data-dir', target], {});
+      // restored over a files folder that holds both files (like the live one): only the first remains
+      const filesTarget = path.join(tmp, 'embedded-restored-files');
+      fs.cpSync(config.filesDir, filesTarget, { recursive: true });
+      const ok = await cli(
+        'restore',
+        ['--file', out, '--data-dir', target, '--files-dir', filesTarget, '--force'],
+        {},
+      );
       expect(ok.code, ok.out).toBe(0);
       expect(ok.out).toContain('every table matches the manifest');
+      expect(ok.out).toContain('person files: 1 from the backup');
+      expect(onDisk(filesTarget)).toEqual([first.storageName]);
       expect(ok.out).toMatch(/audit chain verified: \d+ events/);
       // a second restore onto it is refused without --force
       const again = await cli('restore', ['--file', out, '--data-dir', target], {});
       expect(again.code, again.out).toBe(4);
 
-      const restoredConfig = loadConfig({ NODE_ENV: 'test', HALAS_DEMO: 'false', HALAS_DATA_DIR: target });
+      const restoredConfig = loadConfig({
+        NODE_ENV: 'test',
+        HALAS_DEMO: 'false',
+        HALAS_DATA_DIR: target,
+        HALAS_FILES_DIR: filesTarget,
+      });
       restored = await appOn(await openDatabase(restoredConfig), restoredConfig);
       expect(await stateOf(restored.admin)).toEqual(atBackup);
       const gone = await restored.admin.query('SELECT count(*)::int AS n FROM persons WHERE id = ANY($1)', [
@@ -229,7 +318,48 @@ describe('backup and restore on the embedded engine', () => {
       expect(cps.laterCount).toBeGreaterThanOrEqual(1);
       expect(cps.after.ok).toBe(false); // history after the backup is visibly missing, not silently rewritten
       await signedInRead(restored, before.managerId, before.personIds[0]!);
+
+      // the file uploaded before the backup: identical bytes through the API; the later one: no row, no file
+      const down = await download(restored, before.managerId, first);
+      expect(down.statusCode, down.body).toBe(200);
+      expect(down.rawPayload.equals(first.bytes)).toBe(true);
+      expect(await filesMatchRows(restored)).toEqual([first.storageName]);
+      const later404 = await download(restored, before.managerId, second);
+      expect(later404.statusCode).toBe(404);
+      expect(fs.existsSync(path.join(filesTarget, second.storageName))).toBe(false);
+
+      // A second backup while files change: right after the snapshot, an upload commits (its row is not in
+      // the snapshot, its file is on disk) and the first file is deleted (its row is in the snapshot, its file
+      // is gone before the CLI copies the files). The copy is taken again; no restored row lacks its file.
+      let racing: Uploaded | undefined;
+      afterDump = async () => {
+        racing = await upload(t, before.manager, before.personIds[2]!);
+        const del = await before.manager.delete(`/api/persons/${first.personId}/files/${first.id}`);
+        expect(del.statusCode, del.body).toBe(204);
+      };
+      dumps = 0;
+      const out2 = path.join(tmp, 'embedded-2.halas-backup');
+      const made2 = await cli('backup', ['--out', out2], { HALAS_DATA_DIR: dataDir });
+      expect(made2.code, made2.out).toBe(0);
+      expect(dumps).toBe(2);
+      expect((await readManifest(out2, keyOf())).files).toEqual({
+        count: 2,
+        bytes: expect.any(Number),
+        missing: 0,
+      });
+      const target2 = path.join(tmp, 'embedded-restored-2');
+      const ok2 = await cli('restore', ['--file', out2, '--data-dir', target2], {});
+      expect(ok2.code, ok2.out).toBe(0);
+      const restoredConfig2 = loadConfig({ NODE_ENV: 'test', HALAS_DEMO: 'false', HALAS_DATA_DIR: target2 });
+      restored2 = await appOn(await openDatabase(restoredConfig2), restoredConfig2);
+      expect(await filesMatchRows(restored2)).toEqual([second.storageName, racing!.storageName].sort());
+      for (const f of [second, racing!]) {
+        const res = await download(restored2, before.managerId, f);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.rawPayload.equals(f.bytes)).toBe(true);
+      }
     } finally {
+      await restored2?.close();
       await restored?.close();
       await control.close();
       await t.close();
@@ -316,16 +446,43 @@ describe('backup and restore on a PostgreSQL server', () => {
     const opened: TestApp[] = [];
     try {
       const before = await workload(t);
+      const first = await upload(t, before.manager, before.personIds[0]!);
       await writeCheckpoint(t.admin, checkpointFile, loadCheckpointKey(checkpointKey));
-      const atBackup = await stateOf(t.admin);
 
+      // An upload in flight when the backup starts: its file is written and its row inserted, but it cannot
+      // commit yet (the audit head is held here). The backup waits for it before it reads anything.
+      const holder = await t.admin.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE');
+      const uploading = upload(t, before.manager, before.personIds[1]!);
+      const lockOnFiles = async (mode: string, granted: boolean) => {
+        for (const until = Date.now() + 60_000; ; ) {
+          const { rows } = await holder.query(
+            `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+              WHERE c.relname = 'person_files' AND l.mode = $1 AND l.granted = $2 AND l.pid <> pg_backend_pid()`,
+            [mode, granted],
+          );
+          if (rows[0].n > 0) return;
+          if (Date.now() > until) throw new Error(`no ${mode} (granted: ${granted}) on person_files`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await lockOnFiles('RowExclusiveLock', true); // the upload's row is inserted, its file on disk
       const out = path.join(tmp, 'server.halas-backup');
-      const made = await cli('backup', ['--out', out], env);
+      const making = cli('backup', ['--out', out], env);
+      await lockOnFiles('ShareLock', false); // the backup waits for the upload
+      await holder.query('COMMIT');
+      holder.release();
+      const inFlight = await uploading;
+      const made = await making;
       expect(made.code, made.out).toBe(0);
       expect(made.out).toContain('checked by pg_verifybackup');
+      expect(made.out).toContain('2 person files');
+      const atBackup = await stateOf(t.admin);
       const manifest = await readManifest(out, keyOf());
       expect(manifest.engine).toBe('postgres');
       expect(manifest.state).toEqual(atBackup);
+      expect(manifest.files).toEqual({ count: 2, bytes: expect.any(Number), missing: 0 });
 
       // B: committed before T; C: after T
       const b = await workload(t);
@@ -335,6 +492,7 @@ describe('backup and restore on a PostgreSQL server', () => {
       );
       await new Promise((r) => setTimeout(r, 1100));
       const c = await workload(t);
+      const second = await upload(t, before.manager, before.personIds[2]!);
       await writeCheckpoint(t.admin, checkpointFile, loadCheckpointKey(checkpointKey));
       const [{ w }] = await query<{ w: string }>(
         source.url(),
@@ -366,6 +524,17 @@ describe('backup and restore on a PostgreSQL server', () => {
       const same = await cli('restore', ['--file', out, '--compare'], compareEnv);
       expect(same.code, same.out).toBe(0);
       expect(same.out).toContain('equals the backup manifest');
+      // the person files: the live files folder becomes exactly the set the restored database names
+      expect(onDisk(config.filesDir)).toEqual(
+        [first.storageName, inFlight.storageName, second.storageName].sort(),
+      );
+      const filesEnv = { DATABASE_URL: plainTarget.url('halas'), HALAS_DATA_DIR: dataDir };
+      const refused = await cli('restore', ['--file', out, '--files'], filesEnv);
+      expect(refused.code, refused.out).toBe(4);
+      const filesOk = await cli('restore', ['--file', out, '--files', '--force'], filesEnv);
+      expect(filesOk.code, filesOk.out).toBe(0);
+      expect(filesOk.out).toContain('person files: 2 from the backup');
+      expect(onDisk(config.filesDir)).toEqual([first.storageName, inFlight.storageName].sort());
       const restoredConfig = loadConfig({
         NODE_ENV: 'test',
         DATABASE_URL: plainTarget.url('halas'),
@@ -388,6 +557,14 @@ describe('backup and restore on a PostgreSQL server', () => {
       expect(cps.before.ok && cps.before.checked >= 1).toBe(true);
       expect(cps.after.ok).toBe(false);
       await signedInRead(restored, before.managerId, before.personIds[0]!);
+      expect(await filesMatchRows(restored)).toEqual([first.storageName, inFlight.storageName].sort());
+      for (const f of [first, inFlight]) {
+        const res = await download(restored, before.managerId, f);
+        expect(res.statusCode, res.body).toBe(200);
+        expect(res.rawPayload.equals(f.bytes)).toBe(true);
+      }
+      expect((await download(restored, before.managerId, second)).statusCode).toBe(404);
+      expect(fs.existsSync(path.join(config.filesDir, second.storageName))).toBe(false);
       // the sign-in above wrote a session (and its audit event): --compare now sees the difference
       const changed = await cli('restore', ['--file', out, '--compare'], compareEnv);
       expect(changed.code, changed.out).toBe(3);
@@ -426,6 +603,7 @@ describe('backup and restore on a PostgreSQL server', () => {
       expect(chain.ok).toBe(true);
       expect(chain.checked).toBeGreaterThan(atBackup.auditHead.seq);
       await signedInRead(recovered, b.managerId, b.personIds[1]!);
+      expect(await filesMatchRows(recovered)).toEqual([first.storageName, inFlight.storageName].sort());
     } finally {
       for (const o of opened) await o.close();
       await t.close();

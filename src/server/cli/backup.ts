@@ -14,7 +14,8 @@ import { cliFail } from './shared.js';
  *
  * The file is AES-256-GCM under the backup key (HALAS_BACKUP_KEY_FILE, default <data>/backup/backup.key,
  * created on first use) and holds a manifest: time, engine, versions, per-table row counts and checksums,
- * audit head. The master keys are NOT in it: back them up separately (docs/operations.md, "Keys").
+ * audit head. The person files (HALAS_FILES_DIR) the database names are in it too, copied consistently with
+ * the database (docs/adr/0012). The master keys are NOT in it: back them up separately (docs/operations.md, "Keys").
  *
  * Exit status: 0 written; 1 error (no file written).
  */
@@ -73,6 +74,14 @@ try {
       m.postgres
         ? `  base backup from WAL ${m.postgres.startLsn} (timeline ${m.postgres.timeline}), checked by pg_verifybackup; archive_mode=${m.postgres.archiveMode}${m.postgres.archiveMode === 'off' ? ' (no point-in-time recovery beyond this backup: see docs/operations.md)' : ''}`
         : `  copied ${m.embedded?.online ? 'from the running Halas' : 'from the stopped data folder'}`,
+      m.files
+        ? `  ${m.files.count} person files (${(m.files.bytes / 1024 / 1024).toFixed(1)} MiB, still sealed under their persons' keys)`
+        : '  no person files',
+      ...(m.files?.missing
+        ? [
+            `WARNING: ${m.files.missing} person files named by the database were not in ${config.filesDir}: they are not in this backup either.`,
+          ]
+        : []),
       'The master keys are not in the backup: back them up separately (docs/operations.md, "Keys").',
     ].join('\n'),
   );

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -11,10 +11,22 @@ import { acquireDataDirLock, DataDirLockedError } from '../../db/embedded.js';
 import { readKeyFile, writeKeyFile } from '../crypto/keyring.js';
 import { BackupFileError, readBackupFile, writeBackupFile } from './container.js';
 import { requestDataDirCopy } from './control.js';
+import {
+  FILES_PREFIX,
+  type FilesManifest,
+  type FilesRestore,
+  filesTar,
+  referencedFiles,
+  type StagedFiles,
+  stageFiles,
+  stageRestoredFiles,
+  swapIn,
+} from './files.js';
 import { type DatabaseState, databaseState, stateDifferences } from './state.js';
 
 export { BackupFileError, readManifest } from './container.js';
 export { startControlChannel } from './control.js';
+export { type FilesManifest, REFERENCED_FILES_SQL } from './files.js';
 export { type DatabaseState, databaseState, stateDifferences } from './state.js';
 
 const run = promisify(execFile);
@@ -27,13 +39,18 @@ export interface Manifest {
   engine: 'embedded' | 'postgres';
   halasVersion: string;
   serverVersion: string;
-  /** The payload: a tar of the PGlite data folder, or of a pg_basebackup (plain format, with its WAL). */
+  /**
+   * The payload: a tar of the PGlite data folder, or of a pg_basebackup (plain format, with its WAL); then,
+   * when `files` is present, a second tar of the person files (members `halas-files/<storage name>`).
+   */
   payload: 'pglite-data-dir' | 'pg-basebackup';
   /** Per-table row counts and checksums, audit head, migrations, as of the backup's consistent point. */
   state: DatabaseState | null;
   /** Why `state` is null (PostgreSQL: the database changed during the backup, or could not be read). */
   stateNote?: string;
   embedded?: { online: boolean };
+  /** The person files the database refers to, copied consistently with it (absent in older backups). */
+  files?: FilesManifest;
   postgres?: {
     startLsn: string;
     timeline: number;
@@ -117,9 +134,13 @@ const pgliteQueryable = (db: PGlite) => ({ query: (text: string) => db.query(tex
 
 /** Unpacks a tar held in memory with the system's tar (leading slashes of PGlite's member names dropped). */
 async function untar(tar: Buffer, dir: string): Promise<void> {
-  const child = spawn('tar', ['-C', dir, '--ignore-zeros', '-xf', '-'], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'tar',
+    ['-C', dir, '--ignore-zeros', `--exclude=${FILES_PREFIX.slice(0, -1)}`, '-xf', '-'],
+    {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -168,12 +189,15 @@ async function copyEmbedded(dataDir: string): Promise<{ tar: Buffer; online: boo
 }
 
 /** Opens a copy in memory, and reads its state there: the manifest describes what the file really holds. */
-async function inspectCopy(tar: Buffer): Promise<{ state: DatabaseState; serverVersion: string }> {
+async function inspectCopy(
+  tar: Buffer,
+): Promise<{ state: DatabaseState; serverVersion: string; referenced: Set<string> }> {
   const db = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(tar)]) });
   try {
     const state = await databaseState(pgliteQueryable(db));
     const v = await db.query<{ v: string }>("SELECT current_setting('server_version') AS v");
-    return { state, serverVersion: v.rows[0]!.v };
+    const referenced = await referencedFiles(pgliteQueryable(db));
+    return { state, serverVersion: v.rows[0]!.v, referenced };
   } finally {
     await db.close();
   }
@@ -185,9 +209,59 @@ export interface BackupResult {
   manifest: Manifest;
 }
 
+/** How often the embedded copy is taken again when a file its database names was deleted meanwhile. */
+const EMBEDDED_ATTEMPTS = 3;
+
+function filesManifest(staged: StagedFiles): FilesManifest {
+  return { count: staged.names.length, bytes: staged.bytes, missing: staged.missing.length };
+}
+
+/** The database's tar, then the files' tar: one payload (restores read it with `tar --ignore-zeros`). */
+function withFiles(database: AsyncIterable<Buffer> | Buffer, staged: StagedFiles): Readable {
+  return Readable.from(
+    (async function* () {
+      if (Buffer.isBuffer(database)) yield database;
+      else yield* database;
+      yield* filesTar(staged);
+    })(),
+  );
+}
+
+/**
+ * The data folder's copy, then the files its database names, hard-linked aside. The copy is a snapshot;
+ * uploads write their file before their row commits, so every file it names was on disk when it was taken;
+ * one missing from the files copy was deleted after the snapshot (its deletion committed, then the file was
+ * removed): the running Halas is asked for a new copy, which no longer names it. A file still missing after
+ * the last attempt is missing from the files folder itself and is counted in the manifest.
+ */
 async function backupEmbedded(config: Config, file: string, key: Buffer): Promise<BackupResult> {
-  const { tar, online } = await copyEmbedded(config.dataDir);
-  const { state, serverVersion } = await inspectCopy(tar);
+  let tar: Buffer;
+  let online: boolean;
+  let inspected: Awaited<ReturnType<typeof inspectCopy>>;
+  let staged: StagedFiles | undefined;
+  for (let attempt = 1; ; attempt++) {
+    staged?.remove();
+    ({ tar, online } = await copyEmbedded(config.dataDir));
+    inspected = await inspectCopy(tar);
+    staged = stageFiles(config.filesDir, inspected.referenced);
+    if (staged.missing.length === 0 || !online || attempt >= EMBEDDED_ATTEMPTS) break;
+  }
+  try {
+    return await writeEmbedded(config, file, key, tar, online, inspected, staged);
+  } finally {
+    staged.remove();
+  }
+}
+
+async function writeEmbedded(
+  config: Config,
+  file: string,
+  key: Buffer,
+  tar: Buffer,
+  online: boolean,
+  { state, serverVersion }: { state: DatabaseState; serverVersion: string },
+  staged: StagedFiles,
+): Promise<BackupResult> {
   const manifest: Manifest = {
     kind: 'halas-backup',
     version: 1,
@@ -198,8 +272,9 @@ async function backupEmbedded(config: Config, file: string, key: Buffer): Promis
     payload: 'pglite-data-dir',
     state,
     embedded: { online },
+    files: filesManifest(staged),
   };
-  const bytes = await writeBackupFile({ file, key, manifest, payload: Readable.from([tar]) });
+  const bytes = await writeBackupFile({ file, key, manifest, payload: withFiles(tar, staged) });
   return { file, bytes, manifest };
 }
 
@@ -230,40 +305,95 @@ async function serverFacts(url: string): Promise<{
   }
 }
 
+const HAS_FILES_TABLE_SQL = "SELECT to_regclass('public.person_files') IS NOT NULL AS present";
+
+/**
+ * Holds a SHARE lock on `person_files` (uploads and deletions of person files wait; reads go on) and reads
+ * the files the database names under it. While it is held no change to that table can commit, so the rows
+ * read now are the rows at every point until the release, and none of their files can be deleted meanwhile
+ * (a person erased meanwhile only makes the set larger than needed; restore drops such files).
+ */
+async function lockFiles(url: string): Promise<{ referenced: Set<string>; release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('SET LOCAL row_security = off');
+    await client.query("SET LOCAL lock_timeout = '60s'");
+    const { rows } = await client.query<{ present: boolean }>(HAS_FILES_TABLE_SQL);
+    if (rows[0]?.present) await client.query('LOCK TABLE person_files IN SHARE MODE');
+    const referenced = await referencedFiles(client);
+    return {
+      referenced,
+      async release() {
+        await client.query('ROLLBACK').catch(() => {});
+        await client.end().catch(() => {});
+      },
+    };
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw new BackupError(
+      `Cannot hold the person files still for the backup: ${(error as Error).message} (uploads in progress did not finish within a minute, or the role may not lock person_files or read every row)`,
+      EXIT.error,
+    );
+  }
+}
+
 /**
  * pg_basebackup (plain format, WAL streamed alongside, fast checkpoint) into a private temporary folder,
  * checked with pg_verifybackup, then streamed through tar into the encrypted file; the folder is deleted.
  * The manifest's checksums are read just before and just after; when they differ (writes during the
  * backup), they are left out, since the backup's consistent point lies somewhere between.
+ *
+ * Person files: a SHARE lock on `person_files` is held from before the first checksums until the base backup
+ * ends (uploads and deletions of person files wait meanwhile; a wait beyond the statement timeout fails), and
+ * the files named under that lock are hard-linked aside at its start. The backup's consistent point (its end)
+ * lies inside the lock, so the rows it holds are exactly the ones named at the start, and their files were all
+ * on disk then (written before their rows committed, deleted only after a deletion commits).
  */
 async function backupPostgres(config: Config, file: string, key: Buffer): Promise<BackupResult> {
   const url = config.databaseUrl!;
+  // First the files lock: an upload in flight finishes before anything is read (or later ones wait).
+  const lock = await lockFiles(url);
+  let locked = true;
+  const unlock = async () => {
+    if (!locked) return;
+    locked = false;
+    await lock.release();
+  };
   let before: Awaited<ReturnType<typeof serverFacts>>;
   try {
     before = await serverFacts(url);
   } catch (error) {
+    await unlock();
     throw new BackupError(`Cannot connect to the database: ${(error as Error).message}`, EXIT.error);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'halas-backup-'));
   fs.chmodSync(tmp, 0o700);
+  let staged: StagedFiles | undefined;
   try {
     const base = path.join(tmp, 'base');
     const label = `halas ${new Date().toISOString()}`;
-    await tool(config, 'pg_basebackup', [
-      '-d',
-      url,
-      '-D',
-      base,
-      '-Fp',
-      '-X',
-      'stream',
-      '-c',
-      'fast',
-      '--manifest-checksums=SHA256',
-      '-l',
-      label,
-      '--no-password',
-    ]);
+    try {
+      staged = stageFiles(config.filesDir, lock.referenced);
+      await tool(config, 'pg_basebackup', [
+        '-d',
+        url,
+        '-D',
+        base,
+        '-Fp',
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '--manifest-checksums=SHA256',
+        '-l',
+        label,
+        '--no-password',
+      ]);
+    } finally {
+      await unlock();
+    }
     await tool(config, 'pg_verifybackup', ['-q', base]);
     const after = await serverFacts(url);
     const backupLabel = fs.readFileSync(path.join(base, 'backup_label'), 'utf8');
@@ -294,6 +424,7 @@ async function backupPostgres(config: Config, file: string, key: Buffer): Promis
         walLevel: before.walLevel,
         verified: 'pg_verifybackup',
       },
+      files: filesManifest(staged),
     };
     const tar = spawn('tar', ['-C', base, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tarError = '';
@@ -301,7 +432,7 @@ async function backupPostgres(config: Config, file: string, key: Buffer): Promis
       tarError += d;
     });
     const tarDone = new Promise<number | null>((resolve) => tar.on('close', resolve));
-    const bytes = await writeBackupFile({ file, key, manifest, payload: tar.stdout });
+    const bytes = await writeBackupFile({ file, key, manifest, payload: withFiles(tar.stdout, staged) });
     const code = await tarDone;
     if (code !== 0) {
       fs.rmSync(file, { force: true });
@@ -309,6 +440,8 @@ async function backupPostgres(config: Config, file: string, key: Buffer): Promis
     }
     return { file, bytes, manifest };
   } finally {
+    await unlock();
+    staged?.remove();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
@@ -353,23 +486,57 @@ export interface RestoreResult {
   movedAside?: string;
   /** The restored state (embedded: read back and compared with the manifest). */
   state?: DatabaseState;
+  /** The person files put in place (absent when the backup holds none: the files folder was not touched). */
+  files?: FilesResult;
+}
+
+export interface FilesResult {
+  dir: string;
+  /** Files the restored database names, taken from the backup. */
+  fromBackup: number;
+  /** Named files not in the backup, kept from the files folder (e.g. after point-in-time recovery). */
+  fromCurrent: number;
+  /** Named files found nowhere. */
+  missing: number;
+  /** Where the previous contents of the files folder went. */
+  movedAside?: string;
+}
+
+function filesResult(dir: string, staged: FilesRestore, swapped: { movedAside?: string }): FilesResult {
+  return {
+    dir,
+    fromBackup: staged.fromBackup,
+    fromCurrent: staged.fromCurrent,
+    missing: staged.missing,
+    ...swapped,
+  };
 }
 
 /**
  * Embedded: decrypts into memory (nothing is written until every chunk authenticated), loads the copy into
  * `<dataDir>/pgdata.restoring`, compares its state with the manifest, and only then puts it in place of
  * `pgdata` (an existing one is moved aside with `force`, never deleted). Halas must be stopped.
+ *
+ * The person files in the backup that the restored database names (and only those) are written to a folder
+ * next to `filesDir` (default `<dataDir>/files`) and renamed into its place right after the database; a
+ * non-empty files folder is moved aside with `force`, like the database.
  */
 export async function restoreEmbedded(
   file: string,
   key: Buffer,
   dataDir: string,
-  options: { force: boolean },
+  options: { force: boolean; filesDir?: string },
 ): Promise<RestoreResult> {
   const pgdata = path.join(dataDir, 'pgdata');
+  const filesDir = path.resolve(options.filesDir ?? path.join(dataDir, 'files'));
   if (nonEmpty(pgdata) && !options.force)
     throw new BackupError(
       `${pgdata} already holds a database. Restore into an empty data folder, or add --force to move the current one aside (it is kept, not deleted).`,
+      EXIT.notEmpty,
+    );
+  if (nonEmpty(filesDir) && !options.force)
+    throw new BackupError(
+      `${filesDir} already holds person files. Restore into an empty files folder, or add --force to move it aside (it is kept, not deleted).`,
       EXIT.notEmpty,
     );
   // Decrypt into memory first: nothing (not even the folder) is created unless the whole file authenticates.
@@ -399,14 +566,18 @@ export async function restoreEmbedded(
     throw error;
   }
   const staging = path.join(dataDir, 'pgdata.restoring');
+  let files: FilesRestore | undefined;
   try {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { mode: 0o700 });
-    await untar(data(), staging);
+    const payload = data();
+    await untar(payload, staging);
     const db = await PGlite.create(staging);
     let state: DatabaseState;
+    let referenced: Set<string>;
     try {
       state = await databaseState(pgliteQueryable(db));
+      referenced = await referencedFiles(pgliteQueryable(db));
     } finally {
       await db.close();
     }
@@ -418,15 +589,23 @@ export async function restoreEmbedded(
         EXIT.mismatch,
       );
     }
+    if (manifest.files) files = await stageRestoredFiles(Readable.from([payload]), filesDir, referenced);
     let movedAside: string | undefined;
     if (fs.existsSync(pgdata)) {
       movedAside = `${pgdata}.before-restore-${stamp()}`;
       fs.renameSync(pgdata, movedAside);
     }
     fs.renameSync(staging, pgdata);
-    return { manifest, state, ...(movedAside ? { movedAside } : {}) };
+    const restoredFiles = files ? filesResult(filesDir, files, swapIn(files, filesDir)) : undefined;
+    return {
+      manifest,
+      state,
+      ...(movedAside ? { movedAside } : {}),
+      ...(restoredFiles ? { files: restoredFiles } : {}),
+    };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
+    if (files) fs.rmSync(files.staging, { recursive: true, force: true });
     throw error;
   } finally {
     release();
@@ -486,9 +665,14 @@ export async function restorePostgres(
   fs.chmodSync(targetDir, 0o700);
   // --ignore-zeros: read to the very end instead of stopping at the end-of-archive blocks, so that the stream
   // we write is consumed whole (tar closing its input early would break the pipe)
-  const tar = spawn('tar', ['-C', targetDir, '--ignore-zeros', '-xf', '-'], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  // the person files travel after the base backup; they are restored with --files once the server runs
+  const tar = spawn(
+    'tar',
+    ['-C', targetDir, '--ignore-zeros', `--exclude=${FILES_PREFIX.slice(0, -1)}`, '-xf', '-'],
+    {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
   let tarError = '';
   tar.stderr.on('data', (d) => {
     tarError += d;
@@ -541,6 +725,73 @@ export async function restorePostgres(
     fs.appendFileSync(path.join(targetDir, 'postgresql.auto.conf'), `${lines.join('\n')}\n`);
   }
   return { manifest, ...(movedAside ? { movedAside } : {}) };
+}
+
+/**
+ * PostgreSQL, after the restored server was started: puts in place of `filesDir` exactly the person files
+ * that its database (DATABASE_URL) names: from the backup, else (point-in-time recovery past the backup) from
+ * the current files folder. The file is authenticated whole first; the new folder is built next to the files
+ * folder and renamed into place; a non-empty files folder needs `force` and is moved aside (kept).
+ */
+export async function restoreFiles(
+  file: string,
+  key: Buffer,
+  url: string,
+  filesDir: string,
+  options: { force: boolean },
+): Promise<{ manifest: Manifest; files: FilesResult }> {
+  const manifest = await verifyBackupFile(file, key);
+  if (manifest.engine !== 'postgres')
+    throw new BackupError(
+      'This is a backup of the embedded engine: its files are restored with the database (--data-dir).',
+      EXIT.error,
+    );
+  if (!manifest.files)
+    throw new BackupError('This backup holds no person files (it was made before they were included).', 1);
+  const dir = path.resolve(filesDir);
+  if (nonEmpty(dir) && !options.force)
+    throw new BackupError(
+      `${dir} already holds person files. Add --force to replace them by the restored set (the current folder is moved aside, not deleted).`,
+      EXIT.notEmpty,
+    );
+  let referenced: Set<string>;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // every row, or an error: a role that saw fewer rows would make us drop files that are still named
+    await client.query('SET LOCAL row_security = off');
+    referenced = await referencedFiles(client);
+    await client.query('ROLLBACK');
+  } catch (error) {
+    throw new BackupError(
+      `Cannot read which files the restored database names: ${(error as Error).message}`,
+      EXIT.error,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+  const pass = new PassThrough();
+  const staging = stageRestoredFiles(pass, dir, referenced);
+  staging.catch((error: unknown) => pass.destroy(error as Error));
+  try {
+    await readBackupFile(file, key, pass);
+  } catch (error) {
+    await staging.catch(() => {});
+    if (error instanceof BackupFileError)
+      throw new BackupError(
+        `The backup file was refused while unpacking: ${error.message}. The files folder was not touched.`,
+        EXIT.refused,
+      );
+    throw error;
+  }
+  const staged = await staging;
+  try {
+    return { manifest, files: filesResult(dir, staged, swapIn(staged, dir)) };
+  } catch (error) {
+    fs.rmSync(staged.staging, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 function quoteShell(value: string): string {
