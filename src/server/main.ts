@@ -4,7 +4,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { checkDurability } from './db/durability.js';
 import { DataDirLockedError } from './db/embedded.js';
-import { type Database, openDatabase, runMigrations } from './db/index.js';
+import { type Database, jobsDatabase, openDatabase, runMigrations } from './db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/data.js';
 import { seedDemo } from './demo/seed.js';
 import { scheduleComingOfAge } from './features/persons/coming-of-age.js';
@@ -39,9 +39,11 @@ async function main() {
   }
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let control: ControlChannel | undefined;
+  const jobsDb = jobsDatabase(config, db);
   const shutdown = async () => {
     await control?.close().catch(() => {});
     await app?.close().catch(() => {});
+    await jobsDb.close().catch(() => {});
     await db.close().catch(() => {});
     process.exit(0);
   };
@@ -50,7 +52,7 @@ async function main() {
 
   await runMigrations(db, config.migrationsDir);
   if (db.engine === 'postgres') {
-    const problem = await checkDurability(db.pool);
+    const problem = await checkDurability(jobsDb.pool);
     if (problem && process.env.HALAS_ALLOW_UNSAFE_DURABILITY !== '1') fail(problem);
   }
   const secrets = loadSecrets({
@@ -65,14 +67,15 @@ async function main() {
     fail((error as Error).message);
   }
   // Data keys this keyring cannot open would read as lost: refuse to start and say which master key is missing.
-  const problems = keyProblems(await keyUsage(db.pool, keyring));
+  const problems = keyProblems(await keyUsage(jobsDb.pool, keyring));
   if (problems.length > 0)
     fail(`${problems.join('; ')}. Load that master key (see "Keys" in docs/operations.md).`);
   const deps = { config, db, secrets, keyring, clock: () => new Date() };
+  const jobs = { ...deps, db: jobsDb };
   // Erasures outlive restores (G24, ADR 13): every person in the erasure ledger is shredded again before the
   // server serves a request, so a restored pre-erasure backup cannot bring anyone back.
   try {
-    const reapplied = await reapplyErasureLedger(deps, systemContext(deps, randomUUID()));
+    const reapplied = await reapplyErasureLedger(jobs, systemContext(jobs, randomUUID()));
     if (reapplied.reshredded + reapplied.recleared > 0)
       console.warn(
         `Erasure ledger re-applied: ${reapplied.reshredded} erased persons and ${reapplied.recleared} expired records found again in the database (a restored backup?) were erased again.`,
@@ -82,13 +85,13 @@ async function main() {
     throw error;
   }
   let seeded = false;
-  if (config.demo) seeded = await seedDemo(deps, systemContext(deps, randomUUID()));
+  if (config.demo) seeded = await seedDemo(jobs, systemContext(jobs, randomUUID()));
   app = await buildApp(deps);
   // Signed audit checkpoints outside the database (G28): now and every 5 minutes.
   const checkpointKey = loadCheckpointKey(path.join(config.dataDir, 'audit', 'checkpoint-signing.pem'));
   const checkpointFile = path.join(config.dataDir, 'audit', 'checkpoints.jsonl');
   const checkpoint = () =>
-    writeCheckpoint(db.pool, checkpointFile, checkpointKey).catch((error: Error) =>
+    writeCheckpoint(jobsDb.pool, checkpointFile, checkpointKey).catch((error: Error) =>
       console.error('Could not write an audit checkpoint:', error.message),
     );
   await checkpoint();
@@ -98,10 +101,10 @@ async function main() {
     control = await startControlChannel(config.dataDir, () => embedded.pglite.dumpDataDir('none'));
   setInterval(checkpoint, 5 * 60_000).unref();
   // Consent at 18: now and daily, a task for every person registered as a child who is now an adult.
-  scheduleComingOfAge(deps);
+  scheduleComingOfAge(jobs);
   // The retention schedule (G24): now and every intervalMinutes (0: only `npm run retention:run`).
   const retention = () =>
-    runRetention(deps, systemContext(deps, randomUUID()))
+    runRetention(jobs, systemContext(jobs, randomUUID()))
       .then((r) => {
         if (r.shredded > 0 || Object.values(r.cleared).some((n) => n > 0))
           console.info(

@@ -90,6 +90,27 @@ export async function openDatabase(config: Config, options: OpenOptions = {}): P
 }
 
 /**
+ * The pool of the process's own jobs (start-up checks, the erasure ledger, audit checkpoints, retention, the
+ * consent-at-18 sweep): the same database without the request statement timeout, which is there to answer a
+ * request within a bounded time (G37), not to stop a job whose work grows with the register. Two connections,
+ * so jobs never take the requests' pool. Embedded: the same pool (it has no statement timeout).
+ */
+export function jobsDatabase(config: Config, db: Database): Database {
+  if (db.engine !== 'postgres' || !config.databaseUrl) return { ...db, close: async () => {} };
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: Math.max(config.db.connectTimeoutMs, 30_000),
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types,
+  });
+  pool.on('error', () => {});
+  survivePeerErrors(pool);
+  return { engine: 'postgres', pool, close: () => pool.end() };
+}
+
+/**
  * Runs the forward-only migrations. An advisory lock makes a second instance starting at the same time wait
  * instead of migrating twice; the migrations themselves run in one transaction (transactional DDL), so a
  * migration killed part-way leaves nothing behind and completes on the next start.
