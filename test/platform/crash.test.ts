@@ -60,6 +60,11 @@ interface Tally {
   byStatus: Record<string, number>;
 }
 
+/** The server's unhandled errors (type and code only: the log never holds data), to explain any 500. */
+function reportUnhandled(server: HalasProcess) {
+  for (const line of server.errors()) if (/unhandled/.test(line)) console.info(`[crash] ${line}`);
+}
+
 /** Eight writers until `stop()`; each 201 goes into the ledger before anything else happens. */
 function startWriters(port: number, operator: Operator, tally: Tally) {
   let stopped = false;
@@ -81,6 +86,9 @@ function startWriters(port: number, operator: Operator, tally: Tally) {
         const key = res.status === 0 ? `net:${res.networkError}` : String(res.status);
         tally.byStatus[key] = (tally.byStatus[key] ?? 0) + 1;
         const id = (res.body as { person?: { id?: string } } | null)?.person?.id;
+        // G37 asks for 503 while the database is away: anything else is printed, with the request id
+        if (res.status >= 500 && res.status !== 503)
+          console.info(`[crash] ${res.status} ${JSON.stringify(res.body)}`);
         if (res.status === 201 && id) tally.acknowledged.add(id);
         else tally.unacknowledged++;
         // a dead server answers nothing: back off a little rather than spin
@@ -221,6 +229,7 @@ describe('crash consistency on a PostgreSQL server (G31)', () => {
         await killMoment(tally, random);
         if (event === 'app') {
           await killHard(server);
+          reportUnhandled(server);
           server = undefined;
           await writers.stop();
           server = spawnHalas(env, port);
@@ -233,6 +242,7 @@ describe('crash consistency on a PostgreSQL server (G31)', () => {
           await sleep(300);
           await writers.stop();
           await waitReady(server);
+          reportUnhandled(server);
         }
         const client = new pg.Client({ connectionString: url });
         await client.connect();

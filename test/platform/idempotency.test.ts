@@ -219,14 +219,18 @@ describe.each(ENGINES)('Idempotency-Key on %s (G33)', (engine) => {
         'idempotency-key',
         `${operator.userId}\u0000${agencyId}\u0000${key}`,
       );
-      for (let i = 0; i < 200; i++) {
+      // (bounded by time, not by tries: on a loaded machine the first request may take seconds to get there,
+      // and a duplicate sent before would itself claim the key and wait on the held chain head)
+      let claimed = false;
+      for (const until = Date.now() + 30_000; !claimed && Date.now() < until; ) {
         const { rowCount } = await t.admin.query(
           "SELECT 1 FROM idempotency_keys WHERE key_hash = $1 AND state = 'in_flight'",
           [keyHash],
         );
-        if (rowCount) break;
-        await new Promise((r) => setTimeout(r, 5));
+        claimed = Boolean(rowCount);
+        if (!claimed) await new Promise((r) => setTimeout(r, 10));
       }
+      expect(claimed).toBe(true);
       const duplicate = await createPerson(operator, personBody('Running'), { 'idempotency-key': key });
       expect(duplicate.statusCode).toBe(409);
       expect(duplicate.json().code).toBe('idempotency_in_flight');

@@ -14,8 +14,10 @@ export interface HalasProcess {
   child: ChildProcess;
   pid: number;
   port: number;
-  /** Everything it printed (stdout and stderr). */
+  /** What it printed last (stdout and stderr, the last 20,000 characters). */
   output(): string;
+  /** The log lines at level error or above (pino level ≥ 50) since the last call, apart from the rolling output. */
+  errors(): string[];
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -45,15 +47,20 @@ export function spawnHalas(env: Record<string, string>, port: number): HalasProc
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const errors: string[] = [];
+  let partial = '';
   const keep = (d: Buffer) => {
     out = (out + d).slice(-20_000);
+    const lines = (partial + d).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (/"level":(5|6)\d/.test(line) && errors.length < 1000) errors.push(line);
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, pid: child.pid!, port, output: () => out, exited };
+  return { child, pid: child.pid!, port, output: () => out, errors: () => errors.splice(0), exited };
 }
 
 /** Waits until /api/ready answers 200; fails at once if the process exits first. */
