@@ -10,17 +10,16 @@
  *   - bare: a bare Fastify route in the same process doing the read's SELECT (row, identity envelope, wrapped
  *     key) through the same `pg` pool, no session, no audit, no decryption.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { Engine } from '../../src/server/db/index.js';
 import type { BenchArm, BenchContext } from '../arm.js';
 import { Rng } from '../names/generator.js';
 import { BARE_SQL } from '../server/sql.js';
 import { browserHeaders, type Deployment, deployment } from '../support/fixture.js';
 import { type LoadResult, load } from '../support/http.js';
+import { runPgbench } from '../support/proc.js';
 
 export const SECONDS = 4;
 const REPETITIONS = 3;
@@ -64,32 +63,7 @@ async function pgbenchRead(d: Deployment, seconds: number): Promise<number> {
       script,
       `\\set n random(1, ${d.personIds.length})\n${BARE_SQL.replace('$1', '(SELECT id FROM bench_g1_ids WHERE n = :n)').replace(/\s+/g, ' ')};\n`,
     );
-    const url = new URL(d.url!);
-    const { stdout } = await promisify(execFile)(
-      'pgbench',
-      [
-        '-n',
-        '-f',
-        script,
-        '-c',
-        '10',
-        '-j',
-        '2',
-        '-T',
-        String(seconds),
-        '-h',
-        '127.0.0.1',
-        '-p',
-        url.port || '5432',
-        '-U',
-        decodeURIComponent(url.username) || 'postgres',
-        d.dbName!,
-      ],
-      {
-        timeout: (seconds + 30) * 1000,
-        env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
-      },
-    );
+    const stdout = await runPgbench(d.url!, d.dbName!, script, 10, seconds);
     return Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -5,16 +5,14 @@
  * same work reduced to two INSERTs (an event row and an audit row) run as a raw pgbench transaction
  * (`pgbench -f`), 8 clients each, interleaved, 3 repetitions. Row counts are checked afterwards.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { BenchArm } from '../arm.js';
 import { browserHeaders, deployment } from '../support/fixture.js';
 import { load } from '../support/http.js';
+import { runPgbench } from '../support/proc.js';
 
-const run_ = promisify(execFile);
 const SECONDS = 5;
 const CLIENTS = 8;
 const REPETITIONS = 3;
@@ -40,7 +38,6 @@ export const run: BenchArm = async (ctx) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'halas-bench-g2-'));
   const script = path.join(dir, 'two-inserts.sql');
   fs.writeFileSync(script, SCRIPT);
-  const url = new URL(d.url!);
   // each writer its own persons (no lock waits between writers on the same row), versions tracked (If-Match)
   const mine = Array.from({ length: CLIENTS }, (_, w) => d.personIds.filter((_, i) => i % CLIENTS === w));
   const cursor = new Array(CLIENTS).fill(0);
@@ -90,31 +87,7 @@ export const run: BenchArm = async (ctx) => {
           log(`#   G2 API repetition ${rep + 1}: ${r.errors} errors ${JSON.stringify(r.statuses)}`);
       };
       const pgbench = async () => {
-        const { stdout } = await run_(
-          'pgbench',
-          [
-            '-n',
-            '-f',
-            script,
-            '-c',
-            String(CLIENTS),
-            '-j',
-            '2',
-            '-T',
-            String(SECONDS),
-            '-h',
-            '127.0.0.1',
-            '-p',
-            url.port || '5432',
-            '-U',
-            decodeURIComponent(url.username) || 'postgres',
-            d.dbName!,
-          ],
-          {
-            timeout: (SECONDS + 30) * 1000,
-            env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
-          },
-        );
+        const stdout = await runPgbench(d.url!, d.dbName!, script, CLIENTS, SECONDS);
         const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
         const latency = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
         rawTx += Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0);

@@ -3,10 +3,11 @@
  * runs on a shared 2-core machine, so every arm records the load average and the other busy processes
  * before and after it (performance.md §7).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { projectRoot } from '../../src/server/config/index.js';
 
 export const mainJs = path.join(projectRoot, 'dist', 'server', 'main.js');
@@ -82,4 +83,30 @@ export async function stop(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * pgbench with a custom script, no vacuum, 2 threads, for `seconds`, against a database on the loopback
+ * server (`url` names server and user; `dbName` the database); bounded by a timeout. Returns its output.
+ */
+export async function runPgbench(
+  url: string,
+  dbName: string,
+  script: string,
+  clients: number,
+  seconds: number,
+): Promise<string> {
+  const u = new URL(url);
+  const { stdout } = await promisify(execFile)(
+    'pgbench',
+    ['-n', '-f', script, '-c', String(clients), '-j', '2', '-T', String(seconds), '-h', '127.0.0.1'].concat([
+      '-p',
+      u.port || '5432',
+      '-U',
+      decodeURIComponent(u.username) || 'postgres',
+      dbName,
+    ]),
+    { timeout: (seconds + 30) * 1000, env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) } },
+  );
+  return stdout;
 }

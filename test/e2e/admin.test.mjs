@@ -89,10 +89,10 @@ test('create a user, set the password, enrol MFA, reset a colleague', async () =
   await byTestId(page, 'codes-continue').click();
   await byTestId(page, 'home-memberships').waitFor();
 
-  // 4. As an administrator with MFA, reset a colleague's sign-in (guardian: no other browser test signs in as them).
+  // 4. As an administrator with MFA, reset a colleague's sign-in.
   await byTestId(page, 'nav-users').click();
   await byTestId(page, 'user-table').waitFor();
-  await page.locator('[data-testid="user-table"] tbody tr', { hasText: 'guardian' }).locator('a').click();
+  await page.locator('[data-testid="user-table"] tbody tr', { hasText: 'authority' }).locator('a').click();
   await byTestId(page, 'user-reset').click();
   await byTestId(page, 'user-confirm-confirm').click();
   const reauth = byTestId(page, 'reauth-dialog');

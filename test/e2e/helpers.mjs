@@ -1,7 +1,10 @@
 // Shared helpers for the browser tests. Elements are found by data-testid or role, never by English text.
+
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -86,4 +89,16 @@ export async function screenshot(page, name) {
   await page.waitForFunction(() => !document.querySelector('.loading'), undefined, { timeout: 15_000 });
   await page.evaluate(() => document.fonts.ready);
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** axe-core on the page as it is now (WCAG 2.2 AA and best practice): no serious or critical violation. */
+export async function assertAccessible(page, name) {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad
+    .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
+    .join('\n');
+  assert.equal(bad.length, 0, `${name}:\n${report}`);
 }

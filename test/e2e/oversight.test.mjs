@@ -3,8 +3,8 @@
 // and unmerge of duplicates by the coordinator; agency tasks. Screenshots in tk, ru and en; axe on each page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
+  assertAccessible,
   byTestId,
   DEMO_PASSWORD,
   htmlLang,
@@ -28,17 +28,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
   'base64',
 );
-
-async function axe(page, name) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = bad
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
-    .join('\n');
-  assert.equal(bad.length, 0, `${name}:\n${report}`);
-}
 
 async function closeToasts(page) {
   await page.evaluate(() => {
@@ -65,7 +54,7 @@ async function shootPage(page, name) {
     await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, `${l}-${name}`);
   }
-  await axe(page, name);
+  await assertAccessible(page, name);
 }
 
 /** A dialog in each language: `open` opens it, then screenshot; closed with Escape between languages. */
@@ -76,7 +65,7 @@ async function shootDialog(page, name, open, dialogId) {
     await open();
     await page.locator(`dialog[open][data-testid="${dialogId}"]`).waitFor();
     await screenshot(page, `${l}-${name}`);
-    if (l === 'en') await axe(page, name);
+    if (l === 'en') await assertAccessible(page, name);
     await page.keyboard.press('Escape');
     await page.locator(`dialog[open][data-testid="${dialogId}"]`).waitFor({ state: 'detached' });
   }
@@ -299,7 +288,7 @@ test('DPO: access report as a PDF, then approves the erasure; the coordinator ap
       await c.locator(`dialog[open][data-testid="${id}"]`).waitFor({ state: 'detached' });
     }
   }
-  await axe(c, 'reauth');
+  await assertAccessible(c, 'reauth');
   assert.equal(await confirmStepUp(c, byTestId(c, 'toast')), 'reauth');
   assert.deepEqual(reauthCalls, [200]);
   await byTestId(c, 'erasure-detail').waitFor({ state: 'hidden' });

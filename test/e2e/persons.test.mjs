@@ -4,8 +4,8 @@
 // names their agency, and then sees the identity only. Screenshots in tk, ru and en; axe on every screen.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
+  assertAccessible,
   byTestId,
   htmlLang,
   launch,
@@ -37,17 +37,6 @@ const PEOPLE = {
     code: 'derýa',
   },
 };
-
-async function axe(page, name) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = bad
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
-    .join('\n');
-  assert.equal(bad.length, 0, `${name}:\n${report}`);
-}
 
 /** A full-page screenshot from the top (the header is sticky), without passing notifications. */
 async function shoot(page, name) {
@@ -127,7 +116,7 @@ test('register, list without names, reveal on request, consent to another agency
     // Register.
     await register(page, person);
     await shoot(page, `${locale}-person-register`);
-    if (locale === 'tk') await axe(page, 'register');
+    if (locale === 'tk') await assertAccessible(page, 'register');
     await byTestId(page, 'person-create-submit').click();
     await page
       .locator('[data-testid="possible-duplicates"], [data-testid="class-identity"]')
@@ -146,7 +135,7 @@ test('register, list without names, reveal on request, consent to another agency
     for (const cls of ['trafficking', 'health', 'legal', 'child'])
       assert.equal(await byTestId(page, `class-${cls}`).count(), 0, `${cls} is absent for the hotline`);
     await shoot(page, `${locale}-person`);
-    if (locale === 'tk') await axe(page, 'person');
+    if (locale === 'tk') await assertAccessible(page, 'person');
 
     await byTestId(page, 'reveal-identity').click();
     await byTestId(page, 'revealed-identity').waitFor();
@@ -155,14 +144,14 @@ test('register, list without names, reveal on request, consent to another agency
     await byTestId(page, 'revealed-contact').waitFor();
     assert.ok((await page.content()).includes(person.phone));
     await shoot(page, `${locale}-person-revealed`);
-    if (locale === 'tk') await axe(page, 'person revealed');
+    if (locale === 'tk') await assertAccessible(page, 'person revealed');
     assert.ok(!(await storageText(page)).includes(person.name), 'nothing revealed is kept in storage');
 
     // The consent panel and its form (child rules are explained only for a presumed child).
     await byTestId(page, 'consent-open').click();
     await byTestId(page, 'consent-dialog').waitFor();
     assert.equal(await byTestId(page, 'consent-child-rules').count(), 0);
-    if (locale === 'tk') await axe(page, 'consent form');
+    if (locale === 'tk') await assertAccessible(page, 'consent form');
     await byTestId(page, 'consent-purpose').selectOption('assistance');
     await byTestId(page, 'consent-recipient-mode-none').check();
     await byTestId(page, 'consent-class-identity').check();
@@ -173,7 +162,7 @@ test('register, list without names, reveal on request, consent to another agency
     await byTestId(page, 'consent-item').first().waitFor();
     await byTestId(page, 'consent-panel').scrollIntoViewIfNeeded();
     await shoot(page, `${locale}-consent`);
-    if (locale === 'tk') await axe(page, 'consent panel');
+    if (locale === 'tk') await assertAccessible(page, 'consent panel');
 
     // The list: references and facts, never the name.
     await byTestId(page, 'nav-persons').click();
@@ -183,7 +172,7 @@ test('register, list without names, reveal on request, consent to another agency
     assert.ok(!(await page.content()).includes(person.name), 'the list shows no name');
     refs[locale] = ((await link.textContent()) ?? '').trim();
     await shoot(page, `${locale}-persons`);
-    if (locale === 'tk') await axe(page, 'persons');
+    if (locale === 'tk') await assertAccessible(page, 'persons');
   }
   // One pseudonymous reference per person.
   assert.equal(new Set(Object.values(refs)).size, 3);
@@ -278,7 +267,7 @@ test('register, list without names, reveal on request, consent to another agency
   assert.equal(await byTestId(cm.page, 'edit-identity').count(), 0, 'a recipient does not write');
   await byTestId(cm.page, 'badge-shared').waitFor();
   await shoot(cm.page, 'tk-person-shared');
-  await axe(cm.page, 'shared person');
+  await assertAccessible(cm.page, 'shared person');
 
   // Signing out forgets everything revealed: not on screen, not in storage.
   await signOut(cm.page);
@@ -357,8 +346,19 @@ test('a match across agencies reaches the coordinator’s duplicate review; the 
   await byTestId(border.page, 'person-birth-year').fill('2000');
   await byTestId(border.page, 'identity-name-0').fill(name);
   await byTestId(border.page, 'person-create-submit').click();
-  // The match is in another agency: the border post is not told about it (no "may already be registered").
-  await byTestId(border.page, 'class-identity').waitFor();
+  // The match is in another agency: the border post is not told about it. (Its own earlier records, from
+  // other browser tests, may resemble the random name: then the in-scope matches are listed first.)
+  const opened = byTestId(border.page, 'class-identity');
+  const ownMatches = byTestId(border.page, 'possible-duplicates');
+  await opened.or(ownMatches).first().waitFor();
+  if (await ownMatches.isVisible()) {
+    assert.ok(
+      !(await byTestId(border.page, 'duplicate-table').textContent()).includes(name),
+      'names of matches are not shown',
+    );
+    await byTestId(border.page, 'duplicates-continue').click();
+  }
+  await opened.waitFor();
   assert.deepEqual(border.errors, []);
   await border.context.close();
 
@@ -369,7 +369,7 @@ test('a match across agencies reaches the coordinator’s duplicate review; the 
   await byTestId(page, 'task-table').waitFor();
   assert.ok(!(await page.content()).includes(name), 'the review shows references, not names');
   await shoot(page, 'tk-duplicates');
-  await axe(page, 'duplicate review');
+  await assertAccessible(page, 'duplicate review');
   const rows = await byTestId(page, 'task-row').count();
   await byTestId(page, 'task-not-duplicate').first().click();
   await byTestId(page, 'task-confirm').waitFor();
@@ -388,7 +388,7 @@ test('a match across agencies reaches the coordinator’s duplicate review; the 
   await byTestId(dpo.page, 'alert-list').waitFor();
   await dpo.page.waitForFunction(() => !document.querySelector('.loading'));
   await shoot(dpo.page, 'en-alerts');
-  await axe(dpo.page, 'alerts');
+  await assertAccessible(dpo.page, 'alerts');
   assert.deepEqual(dpo.errors, []);
   await dpo.context.close();
 });

@@ -3,9 +3,8 @@
 // with an authenticator app) registers a key and then signs in with it instead of a code.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import * as OTPAuth from 'otpauth';
-import { BASE_URL, byTestId, launch, screenshot, signIn, signOut } from './helpers.mjs';
+import { assertAccessible, BASE_URL, byTestId, launch, screenshot, signIn, signOut } from './helpers.mjs';
 
 // A relying party ID must be a domain name: browsers refuse WebAuthn on an IP address, so this file talks to
 // the same server as "localhost" (a secure context over plain http, like 127.0.0.1).
@@ -46,17 +45,6 @@ async function pageWithKey() {
   return { context, page, errors, credentials };
 }
 
-async function audit(page, name) {
-  const result = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-    .analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const report = bad
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`)
-    .join('\n');
-  assert.equal(bad.length, 0, `${name}:\n${report}`);
-}
-
 /** Calls the API from the page, as the app does (same origin, custom header). */
 async function api(page, method, path, body) {
   return page.evaluate(
@@ -94,7 +82,7 @@ test('the demo system administrator registers a security key on My account, and 
   assert.equal(stored[0].isResidentCredential, false);
   assert.equal(await page.locator('[data-testid="security-key-row"]').count(), 1);
   await screenshot(page, 'tk-security-keys');
-  await audit(page, 'account with a security key');
+  await assertAccessible(page, 'account with a security key');
 
   await byTestId(page, 'security-key-remove').click();
   await byTestId(page, 'security-key-remove-dialog-confirm').click();
@@ -152,7 +140,7 @@ test('an agency administrator signs in with a security key instead of the authen
   await byTestId(page, 'mfa-security-key').waitFor();
   assert.ok(await byTestId(page, 'mfa-code').isVisible(), 'the code field is still offered');
   await screenshot(page, 'tk-mfa-security-key');
-  await audit(page, 'second factor with a security key');
+  await assertAccessible(page, 'second factor with a security key');
   await byTestId(page, 'mfa-security-key').click();
   await byTestId(page, 'user-menu').waitFor({ timeout: 20_000 });
   assert.equal((await credentials())[0].signCount > 0, true, 'the key signed');

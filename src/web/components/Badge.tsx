@@ -17,3 +17,24 @@ export function Badge({
     </span>
   );
 }
+
+/** A row of badges of one tone, one for each item (an item is its own key). */
+export function BadgeRow<I extends string>({
+  items,
+  label,
+  tone = 'accent',
+}: {
+  items: readonly I[];
+  label: (item: I) => ReactNode;
+  tone?: Tone;
+}) {
+  return (
+    <span className="badge-row">
+      {items.map((item) => (
+        <Badge key={item} tone={tone}>
+          {label(item)}
+        </Badge>
+      ))}
+    </span>
+  );
+}

@@ -56,15 +56,27 @@ type Common = {
   fieldClassName?: string | undefined;
 };
 
-export function TextField({
-  label,
-  hint,
-  error,
-  fieldClassName,
-  id,
-  ref,
-  ...input
-}: Common & InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> }) {
+/** The id, validity and description a field's control carries. */
+interface ControlProps {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+type FieldProps<Attributes, E> = Common & Attributes & { ref?: Ref<E> };
+
+/**
+ * A labelled field around one control: the label, hint and error go to the field's frame; `render` draws
+ * the control with everything else, plus the id, validity and description that tie it to the label.
+ */
+function LabelledControl<P extends Common & { id?: string | undefined; required?: boolean | undefined }>({
+  props,
+  render,
+}: {
+  props: P;
+  render: (control: ControlProps & Omit<P, keyof Common | 'id'>) => ReactNode;
+}) {
+  const { label, hint, error, fieldClassName, id, ...rest } = props;
   const auto = useId();
   const fieldId = id ?? auto;
   return (
@@ -73,85 +85,67 @@ export function TextField({
       label={label}
       hint={hint}
       error={error}
-      required={input.required}
+      required={rest.required}
       className={fieldClassName}
     >
-      <input
-        ref={ref}
-        id={fieldId}
-        className="input"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(fieldId, hint, error)}
-        {...input}
-      />
+      {render({
+        id: fieldId,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy(fieldId, hint, error),
+        ...rest,
+      })}
     </FieldShell>
   );
 }
 
-export function TextAreaField({
-  label,
-  hint,
-  error,
-  fieldClassName,
-  id,
-  ref,
-  ...input
-}: Common & TextareaHTMLAttributes<HTMLTextAreaElement> & { ref?: Ref<HTMLTextAreaElement> }) {
-  const auto = useId();
-  const fieldId = id ?? auto;
+export function TextField(props: FieldProps<InputHTMLAttributes<HTMLInputElement>, HTMLInputElement>) {
+  return <LabelledControl props={props} render={(input) => <input className="input" {...input} />} />;
+}
+
+export function TextAreaField(
+  props: FieldProps<TextareaHTMLAttributes<HTMLTextAreaElement>, HTMLTextAreaElement>,
+) {
   return (
-    <FieldShell
-      id={fieldId}
-      label={label}
-      hint={hint}
-      error={error}
-      required={input.required}
-      className={fieldClassName}
-    >
-      <textarea
-        ref={ref}
-        id={fieldId}
-        className="input textarea"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(fieldId, hint, error)}
-        {...input}
-      />
-    </FieldShell>
+    <LabelledControl props={props} render={(input) => <textarea className="input textarea" {...input} />} />
   );
 }
 
-export function SelectField({
-  label,
-  hint,
-  error,
-  fieldClassName,
-  id,
-  ref,
-  children,
+type SelectFieldProps = FieldProps<SelectHTMLAttributes<HTMLSelectElement>, HTMLSelectElement>;
+
+export function SelectField(props: SelectFieldProps) {
+  return (
+    <LabelledControl props={props} render={(select) => <select className="input select" {...select} />} />
+  );
+}
+
+/**
+ * A select over a list of choices, each an `<option>` with its value and label; with `placeholder`, an
+ * empty first option (nothing chosen yet).
+ */
+export function ChoiceField<V>({
+  options,
+  optionLabel,
+  optionValue = String,
+  placeholder,
   ...select
-}: Common & SelectHTMLAttributes<HTMLSelectElement> & { ref?: Ref<HTMLSelectElement> }) {
-  const auto = useId();
-  const fieldId = id ?? auto;
+}: Omit<SelectFieldProps, 'children'> & {
+  options: readonly V[];
+  optionLabel: (option: V) => ReactNode;
+  optionValue?: (option: V) => string;
+  placeholder?: ReactNode;
+}) {
   return (
-    <FieldShell
-      id={fieldId}
-      label={label}
-      hint={hint}
-      error={error}
-      required={select.required}
-      className={fieldClassName}
-    >
-      <select
-        ref={ref}
-        id={fieldId}
-        className="input select"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(fieldId, hint, error)}
-        {...select}
-      >
-        {children}
-      </select>
-    </FieldShell>
+    <SelectField {...select}>
+      {placeholder === undefined ? null : <option value="">{placeholder}</option>}
+      {options.map((option) => {
+        const value = optionValue(option);
+        return (
+          <option key={value} value={value}>
+            {optionLabel(option)}
+          </option>
+        );
+      })}
+    </SelectField>
   );
 }
 

@@ -1,13 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
-import { FormattedDate } from 'react-intl';
-import {
-  offersSecurityKeys,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  SECURITY_KEY_LABEL_MAX,
-} from '../../../shared/contracts/auth.js';
+import { offersSecurityKeys, SECURITY_KEY_LABEL_MAX } from '../../../shared/contracts/auth.js';
 import { isLocale, LOCALES, type Locale } from '../../../shared/domain/locales.js';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
@@ -18,15 +12,17 @@ import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable, DateTime } from '../../components/DataTable.js';
 import { ErrorText, FormError, useErrorMessage } from '../../components/ErrorText.js';
 import { SelectField, TextField } from '../../components/Field.js';
+import { SubmitAction } from '../../components/FormActions.js';
 import { PageHeader } from '../../components/PageHeader.js';
-import { LoadError, Loading } from '../../components/Status.js';
+import { QueryState } from '../../components/QueryState.js';
 import { useToast } from '../../components/Toasts.js';
 import { useLocale } from '../../i18n/LocaleProvider.js';
 import { LOCALE_NAMES } from '../../i18n/messages.js';
 import { useT } from '../../i18n/useT.js';
-import { PasswordRules } from '../auth/PasswordRules.js';
+import { PasswordRules, useNewPasswordRules } from '../auth/PasswordRules.js';
 import { browserSupportsKeys, createKey, keyErrorKey } from '../auth/securityKey.js';
 
 function ProfileCard() {
@@ -75,11 +71,9 @@ function ProfileCard() {
             </option>
           ))}
         </SelectField>
-        <div className="form-actions form-actions-start">
-          <Button type="submit" variant="primary" busy={save.isPending} data-testid="account-save">
-            {t('common.save')}
-          </Button>
-        </div>
+        <SubmitAction busy={save.isPending} testId="account-save">
+          {t('common.save')}
+        </SubmitAction>
       </form>
     </Card>
   );
@@ -93,6 +87,7 @@ interface PasswordForm {
 
 function PasswordCard() {
   const t = useT();
+  const passwordRules = useNewPasswordRules();
   const toast = useToast();
   const queryClient = useQueryClient();
   const form = useForm<PasswordForm>({
@@ -130,11 +125,7 @@ function PasswordCard() {
           required
           data-testid="account-new-password"
           error={errors.newPassword?.message ?? issueFor(change.error, 'newPassword')}
-          {...form.register('newPassword', {
-            required: t('validation.required'),
-            minLength: { value: PASSWORD_MIN, message: t('password.tooShort', { min: PASSWORD_MIN }) },
-            maxLength: { value: PASSWORD_MAX, message: t('password.tooLong', { max: PASSWORD_MAX }) },
-          })}
+          {...form.register('newPassword', passwordRules.password)}
         />
         <TextField
           label={t('account.confirmPassword')}
@@ -143,21 +134,14 @@ function PasswordCard() {
           required
           data-testid="account-confirm-password"
           error={errors.confirm?.message}
-          {...form.register('confirm', {
-            required: t('validation.required'),
-            validate: (value) => value === form.getValues('newPassword') || t('password.mismatch'),
-          })}
+          {...form.register(
+            'confirm',
+            passwordRules.confirm(() => form.getValues('newPassword')),
+          )}
         />
-        <div className="form-actions form-actions-start">
-          <Button
-            type="submit"
-            variant="primary"
-            busy={change.isPending}
-            data-testid="account-change-password"
-          >
-            {t('account.changePassword')}
-          </Button>
-        </div>
+        <SubmitAction busy={change.isPending} testId="account-change-password">
+          {t('account.changePassword')}
+        </SubmitAction>
       </form>
     </Card>
   );
@@ -202,63 +186,51 @@ function SessionsCard() {
         </Button>
       }
     >
-      {sessions.isPending ? (
-        <Loading />
-      ) : sessions.isError ? (
-        <LoadError error={sessions.error} onRetry={() => void sessions.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="session-table">
-            <caption className="visually-hidden">{t('account.sessionsTitle')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('account.sessionStarted')}</th>
-                <th scope="col">{t('account.sessionLastSeen')}</th>
-                <th scope="col">{t('common.status')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
+      <QueryState query={sessions}>
+        {() => (
+          <DataTable
+            caption={t('account.sessionsTitle')}
+            columns={[t('account.sessionStarted'), t('account.sessionLastSeen'), t('common.status')]}
+            actions
+            testId="session-table"
+          >
+            {list.map((session) => (
+              <tr key={session.id}>
+                <td>
+                  <DateTime value={session.createdAt} />
+                </td>
+                <td>
+                  <DateTime value={session.lastSeenAt} />
+                </td>
+                <td>
+                  {session.current ? (
+                    <Badge tone="success">{t('account.thisSession')}</Badge>
+                  ) : (
+                    <Badge tone="neutral">{t('account.otherSession')}</Badge>
+                  )}
+                </td>
+                <td className="cell-actions">
+                  {session.current ? (
+                    <Button size="sm" icon="logout" onClick={() => signOut('signed_out')}>
+                      {t('common.signOut')}
+                    </Button>
+                  ) : (
+                    <Button
+                      size="sm"
+                      icon="logout"
+                      busy={end.isPending && end.variables === session.id}
+                      onClick={() => end.mutate(session.id)}
+                      data-testid="session-end"
+                    >
+                      {t('account.endSession')}
+                    </Button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((session) => (
-                <tr key={session.id}>
-                  <td>
-                    <FormattedDate value={session.createdAt} dateStyle="medium" timeStyle="short" />
-                  </td>
-                  <td>
-                    <FormattedDate value={session.lastSeenAt} dateStyle="medium" timeStyle="short" />
-                  </td>
-                  <td>
-                    {session.current ? (
-                      <Badge tone="success">{t('account.thisSession')}</Badge>
-                    ) : (
-                      <Badge tone="neutral">{t('account.otherSession')}</Badge>
-                    )}
-                  </td>
-                  <td className="cell-actions">
-                    {session.current ? (
-                      <Button size="sm" icon="logout" onClick={() => signOut('signed_out')}>
-                        {t('common.signOut')}
-                      </Button>
-                    ) : (
-                      <Button
-                        size="sm"
-                        icon="logout"
-                        busy={end.isPending && end.variables === session.id}
-                        onClick={() => end.mutate(session.id)}
-                        data-testid="session-end"
-                      >
-                        {t('account.endSession')}
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </QueryState>
       <ConfirmDialog
         open={confirmAll}
         title={t('account.signOutEverywhereTitle')}
@@ -335,61 +307,52 @@ function SecurityKeysCard() {
   return (
     <Card title={t('keys.title')} description={t('keys.lead')} testId="security-keys">
       <div className="stack">
-        {keys.isPending ? (
-          <Loading />
-        ) : keys.isError ? (
-          <LoadError error={keys.error} onRetry={() => void keys.refetch()} />
-        ) : list.length === 0 ? (
-          <p className="muted" data-testid="security-key-none">
-            {t('keys.none')}
-          </p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="security-key-table">
-              <caption className="visually-hidden">{t('keys.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('keys.name')}</th>
-                  <th scope="col">{t('keys.createdAt')}</th>
-                  <th scope="col">{t('keys.lastUsed')}</th>
-                  <th scope="col">
-                    <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
+        <QueryState
+          query={keys}
+          empty={
+            <p className="muted" data-testid="security-key-none">
+              {t('keys.none')}
+            </p>
+          }
+        >
+          {(list) => (
+            <DataTable
+              caption={t('keys.title')}
+              columns={[t('keys.name'), t('keys.createdAt'), t('keys.lastUsed')]}
+              actions
+              testId="security-key-table"
+            >
+              {list.map((key) => (
+                <tr key={key.id} data-testid="security-key-row">
+                  <td>{key.label}</td>
+                  <td>
+                    <DateTime value={key.createdAt} />
+                  </td>
+                  <td>
+                    {key.lastUsedAt ? (
+                      <DateTime value={key.lastUsedAt} />
+                    ) : (
+                      <span className="muted">{t('keys.neverUsed')}</span>
+                    )}
+                  </td>
+                  <td className="cell-actions">
+                    <Button
+                      size="sm"
+                      icon="x"
+                      onClick={() => {
+                        remove.reset();
+                        setRemoving(key);
+                      }}
+                      data-testid="security-key-remove"
+                    >
+                      {t('keys.remove')}
+                    </Button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((key) => (
-                  <tr key={key.id} data-testid="security-key-row">
-                    <td>{key.label}</td>
-                    <td>
-                      <FormattedDate value={key.createdAt} dateStyle="medium" timeStyle="short" />
-                    </td>
-                    <td>
-                      {key.lastUsedAt ? (
-                        <FormattedDate value={key.lastUsedAt} dateStyle="medium" timeStyle="short" />
-                      ) : (
-                        <span className="muted">{t('keys.neverUsed')}</span>
-                      )}
-                    </td>
-                    <td className="cell-actions">
-                      <Button
-                        size="sm"
-                        icon="x"
-                        onClick={() => {
-                          remove.reset();
-                          setRemoving(key);
-                        }}
-                        data-testid="security-key-remove"
-                      >
-                        {t('keys.remove')}
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </QueryState>
         {offered && !supported ? (
           <Alert kind="info" testId="security-key-unsupported">
             <p>{t('keys.unsupported')}</p>
@@ -413,17 +376,9 @@ function SecurityKeysCard() {
                 validate: (v) => v.trim().length > 0 || t('validation.required'),
               })}
             />
-            <div className="form-actions form-actions-start">
-              <Button
-                type="submit"
-                variant="primary"
-                icon="key"
-                busy={add.isPending}
-                data-testid="security-key-add"
-              >
-                {t('keys.add')}
-              </Button>
-            </div>
+            <SubmitAction icon="key" busy={add.isPending} testId="security-key-add">
+              {t('keys.add')}
+            </SubmitAction>
           </form>
         ) : null}
       </div>

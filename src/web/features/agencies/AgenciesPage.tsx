@@ -4,10 +4,12 @@ import { useCan } from '../../app/session.js';
 import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
+import { DataTable } from '../../components/DataTable.js';
 import { CheckboxField } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { QueryState } from '../../components/QueryState.js';
 import { SearchBox, useDebounced } from '../../components/SearchBox.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { EmptyState } from '../../components/Status.js';
 import { useLocale } from '../../i18n/LocaleProvider.js';
 import { agencyTypeKey, useLocalized, useT } from '../../i18n/useT.js';
 import { AgencyFormDialog } from './AgencyFormDialog.js';
@@ -63,51 +65,43 @@ export function AgenciesPage() {
             </p>
           ) : null}
         </div>
-        {agencies.isPending ? (
-          <Loading />
-        ) : agencies.isError ? (
-          <LoadError error={agencies.error} onRetry={() => void agencies.refetch()} />
-        ) : agencies.data.items.length === 0 ? (
-          <EmptyState icon="building" title={t('agencies.empty')} />
-        ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="agency-table">
-              <caption className="visually-hidden">{t('agencies.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('agencies.name')}</th>
-                  <th scope="col">{t('agencies.code')}</th>
-                  <th scope="col">{t('agencies.type')}</th>
-                  <th scope="col">{t('agencies.region')}</th>
-                  <th scope="col">{t('common.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...agencies.data.items]
-                  .sort((a, b) => localized(a.name).localeCompare(localized(b.name), locale))
-                  .map((agency) => (
-                    <tr key={agency.id}>
-                      <th scope="row" className="cell-primary">
-                        <Link to={`/agencies/${agency.id}`}>{localized(agency.name)}</Link>
-                      </th>
-                      <td>
-                        <code className="code-chip">{agency.code}</code>
-                      </td>
-                      <td>{t(agencyTypeKey(agency.type))}</td>
-                      <td>{agency.region ?? <span className="muted">—</span>}</td>
-                      <td>
-                        {agency.active ? (
-                          <Badge tone="success">{t('common.active')}</Badge>
-                        ) : (
-                          <Badge tone="neutral">{t('common.inactive')}</Badge>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <QueryState query={agencies} empty={<EmptyState icon="building" title={t('agencies.empty')} />}>
+          {(data) => (
+            <DataTable
+              caption={t('agencies.title')}
+              columns={[
+                t('agencies.name'),
+                t('agencies.code'),
+                t('agencies.type'),
+                t('agencies.region'),
+                t('common.status'),
+              ]}
+              testId="agency-table"
+            >
+              {[...data.items]
+                .sort((a, b) => localized(a.name).localeCompare(localized(b.name), locale))
+                .map((agency) => (
+                  <tr key={agency.id}>
+                    <th scope="row" className="cell-primary">
+                      <Link to={`/agencies/${agency.id}`}>{localized(agency.name)}</Link>
+                    </th>
+                    <td>
+                      <code className="code-chip">{agency.code}</code>
+                    </td>
+                    <td>{t(agencyTypeKey(agency.type))}</td>
+                    <td>{agency.region ?? <span className="muted">—</span>}</td>
+                    <td>
+                      {agency.active ? (
+                        <Badge tone="success">{t('common.active')}</Badge>
+                      ) : (
+                        <Badge tone="neutral">{t('common.inactive')}</Badge>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+            </DataTable>
+          )}
+        </QueryState>
       </Card>
       {can('agency.manage') ? <AgencyFormDialog open={creating} onClose={() => setCreating(false)} /> : null}
     </>

@@ -10,10 +10,10 @@ import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
 import type { AgencyT } from '../../api/types.js';
 import { zodMessages } from '../../app/zodErrors.js';
-import { Button } from '../../components/Button.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/ErrorText.js';
 import { FieldSet, SelectField, TextField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { useToast } from '../../components/Toasts.js';
 import { LOCALE_NAMES } from '../../i18n/messages.js';
 import { agencyTypeKey, useT } from '../../i18n/useT.js';
@@ -151,14 +151,12 @@ export function AgencyFormDialog({
           error={fieldError('region', errors.region?.message)}
           {...form.register('region')}
         />
-        <div className="form-actions">
-          <Button onClick={close} disabled={save.isPending}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" busy={save.isPending} data-testid="agency-save">
-            {editing ? t('common.save') : t('agencies.create')}
-          </Button>
-        </div>
+        <FormActions
+          onCancel={close}
+          busy={save.isPending}
+          submitLabel={editing ? t('common.save') : t('agencies.create')}
+          testId="agency-save"
+        />
       </form>
     </Dialog>
   );

@@ -1,14 +1,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { FormattedDate } from 'react-intl';
 import type { z } from 'zod';
 import type { BreakGlassEvent } from '../../../shared/contracts/break-glass.js';
 import { get } from '../../api/client.js';
 import { Badge } from '../../components/Badge.js';
 import { Card } from '../../components/Card.js';
-import { SelectField } from '../../components/Field.js';
+import { DateTime, DateTimeCell, MonoOrDash, QueryTable, RefWithSub } from '../../components/DataTable.js';
+import { ChoiceField } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useT } from '../../i18n/useT.js';
 import { useAgencyLabel } from '../persons/queries.js';
 import '../persons/persons.css';
@@ -36,76 +35,52 @@ export function BreakGlassPage() {
       <PageHeader title={t('breakGlassLog.title')} description={t('breakGlassLog.lead')} />
       <Card testId="break-glass-log">
         <div className="form-grid">
-          <SelectField
+          <ChoiceField
             label={t('breakGlassLog.filter')}
             value={status}
             onChange={(e) => setStatus(e.target.value as Status)}
             data-testid="break-glass-status"
-          >
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`breakGlassLog.status.${s}`)}
-              </option>
-            ))}
-          </SelectField>
+            options={STATUSES}
+            optionLabel={(s) => t(`breakGlassLog.status.${s}`)}
+          />
         </div>
-        {events.isPending ? (
-          <Loading />
-        ) : events.isError ? (
-          <LoadError error={events.error} onRetry={() => void events.refetch()} />
-        ) : events.data.items.length === 0 ? (
-          <EmptyState icon="check" title={t('breakGlassLog.empty')} />
-        ) : (
-          <>
-            <p className="result-count">{t('breakGlassLog.count', { count: events.data.items.length })}</p>
-            <div className="table-wrap">
-              <table className="table" data-testid="break-glass-table">
-                <caption className="visually-hidden">{t('breakGlassLog.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('breakGlassLog.opened')}</th>
-                    <th scope="col">{t('breakGlassLog.user')}</th>
-                    <th scope="col">{t('breakGlassLog.person')}</th>
-                    <th scope="col">{t('breakGlassLog.reason')}</th>
-                    <th scope="col">{t('breakGlassLog.until')}</th>
-                    <th scope="col">{t('breakGlassLog.reads')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {events.data.items.map((e) => (
-                    <tr key={e.id} data-testid="break-glass-row">
-                      <td className="nowrap">
-                        <FormattedDate value={e.createdAt} dateStyle="medium" timeStyle="short" />
-                      </td>
-                      <td>
-                        {e.username ? (
-                          <span className="mono">{e.username}</span>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                        <span className="cell-sub">{agencyLabel(e.agencyId)}</span>
-                      </td>
-                      <td>
-                        <span className="mono nowrap">{e.personRef}</span>
-                        <span className="cell-sub">{agencyLabel(e.personAgencyId)}</span>
-                      </td>
-                      <td>{e.reason ?? <span className="muted">{t('breakGlassLog.reasonErased')}</span>}</td>
-                      <td className="nowrap">
-                        <FormattedDate value={e.expiresAt} dateStyle="medium" timeStyle="short" />
-                        <span className="cell-sub">
-                          <Badge tone={e.active ? 'danger' : 'neutral'}>
-                            {t(e.active ? 'breakGlassLog.status.active' : 'breakGlassLog.status.expired')}
-                          </Badge>
-                        </span>
-                      </td>
-                      <td>{String(e.reads)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
+        <QueryTable
+          query={events}
+          empty={t('breakGlassLog.empty')}
+          caption={t('breakGlassLog.title')}
+          count={(count) => t('breakGlassLog.count', { count })}
+          columns={[
+            t('breakGlassLog.opened'),
+            t('breakGlassLog.user'),
+            t('breakGlassLog.person'),
+            t('breakGlassLog.reason'),
+            t('breakGlassLog.until'),
+            t('breakGlassLog.reads'),
+          ]}
+          testId="break-glass-table"
+          row={(e) => (
+            <tr key={e.id} data-testid="break-glass-row">
+              <DateTimeCell value={e.createdAt} />
+              <td>
+                <MonoOrDash value={e.username} />
+                <span className="cell-sub">{agencyLabel(e.agencyId)}</span>
+              </td>
+              <td>
+                <RefWithSub reference={e.personRef} sub={agencyLabel(e.personAgencyId)} />
+              </td>
+              <td>{e.reason ?? <span className="muted">{t('breakGlassLog.reasonErased')}</span>}</td>
+              <td className="nowrap">
+                <DateTime value={e.expiresAt} />
+                <span className="cell-sub">
+                  <Badge tone={e.active ? 'danger' : 'neutral'}>
+                    {t(e.active ? 'breakGlassLog.status.active' : 'breakGlassLog.status.expired')}
+                  </Badge>
+                </span>
+              </td>
+              <td>{String(e.reads)}</td>
+            </tr>
+          )}
+        />
       </Card>
     </>
   );

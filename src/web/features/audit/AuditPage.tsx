@@ -9,10 +9,12 @@ import { useCan } from '../../app/session.js';
 import { Badge, type Tone } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
+import { DataTable } from '../../components/DataTable.js';
 import { SelectField, TextField } from '../../components/Field.js';
 import { Icon } from '../../components/Icon.js';
 import { PageHeader } from '../../components/PageHeader.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { QueryState } from '../../components/QueryState.js';
+import { EmptyState } from '../../components/Status.js';
 import { useActionLabel, useT } from '../../i18n/useT.js';
 import { useUsers } from '../users/queries.js';
 
@@ -195,82 +197,76 @@ export function AuditPage() {
         </form>
       </Card>
       <Card title={t('audit.events')}>
-        {page.isPending ? (
-          <Loading />
-        ) : page.isError ? (
-          <LoadError error={page.error} onRetry={() => void page.refetch()} />
-        ) : page.data.items.length === 0 ? (
-          <EmptyState icon="audit" title={t('audit.empty')} />
-        ) : (
-          <div className="table-wrap" aria-busy={page.isFetching || undefined}>
-            <table className="table table-compact" data-testid="audit-table">
-              <caption className="visually-hidden">{t('audit.events')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('audit.time')}</th>
-                  <th scope="col">{t('audit.actor')}</th>
-                  <th scope="col">{t('audit.action')}</th>
-                  <th scope="col">{t('audit.outcome')}</th>
-                  <th scope="col">{t('audit.entity')}</th>
-                  <th scope="col">{t('audit.fields')}</th>
-                  <th scope="col">{t('audit.requestId')}</th>
+        <QueryState query={page} empty={<EmptyState icon="audit" title={t('audit.empty')} />}>
+          {(data) => (
+            <DataTable
+              caption={t('audit.events')}
+              columns={[
+                t('audit.time'),
+                t('audit.actor'),
+                t('audit.action'),
+                t('audit.outcome'),
+                t('audit.entity'),
+                t('audit.fields'),
+                t('audit.requestId'),
+              ]}
+              compact
+              busy={page.isFetching}
+              testId="audit-table"
+            >
+              {data.items.map((event) => (
+                <tr key={event.seq}>
+                  <td className="nowrap">
+                    <FormattedDate
+                      value={event.at}
+                      year="numeric"
+                      month="short"
+                      day="numeric"
+                      hour="2-digit"
+                      minute="2-digit"
+                      second="2-digit"
+                    />
+                  </td>
+                  <td>
+                    {event.actorUsername ? (
+                      <span className="mono">{event.actorUsername}</span>
+                    ) : (
+                      <span className="muted">{t('audit.system')}</span>
+                    )}
+                  </td>
+                  <td>
+                    <span className="action-label">{actionLabel(event.action)}</span>
+                    {actionLabel(event.action) !== event.action ? (
+                      <span className="cell-sub mono">{event.action}</span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <Badge tone={OUTCOME_TONE[event.outcome]}>{t(`outcome.${event.outcome}`)}</Badge>
+                  </td>
+                  <td>
+                    <EntityCell event={event} />
+                  </td>
+                  <td>
+                    {event.fields.length ? (
+                      <span className="field-names">{event.fields.join(', ')}</span>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td>
+                    {event.requestId ? (
+                      <span className="mono small id-cell" title={event.requestId}>
+                        {event.requestId}
+                      </span>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((event) => (
-                  <tr key={event.seq}>
-                    <td className="nowrap">
-                      <FormattedDate
-                        value={event.at}
-                        year="numeric"
-                        month="short"
-                        day="numeric"
-                        hour="2-digit"
-                        minute="2-digit"
-                        second="2-digit"
-                      />
-                    </td>
-                    <td>
-                      {event.actorUsername ? (
-                        <span className="mono">{event.actorUsername}</span>
-                      ) : (
-                        <span className="muted">{t('audit.system')}</span>
-                      )}
-                    </td>
-                    <td>
-                      <span className="action-label">{actionLabel(event.action)}</span>
-                      {actionLabel(event.action) !== event.action ? (
-                        <span className="cell-sub mono">{event.action}</span>
-                      ) : null}
-                    </td>
-                    <td>
-                      <Badge tone={OUTCOME_TONE[event.outcome]}>{t(`outcome.${event.outcome}`)}</Badge>
-                    </td>
-                    <td>
-                      <EntityCell event={event} />
-                    </td>
-                    <td>
-                      {event.fields.length ? (
-                        <span className="field-names">{event.fields.join(', ')}</span>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      {event.requestId ? (
-                        <span className="mono small id-cell" title={event.requestId}>
-                          {event.requestId}
-                        </span>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </QueryState>
         <nav className="pager" aria-label={t('audit.paging')}>
           <Button
             icon="chevronLeft"

@@ -1,4 +1,4 @@
-import { PASSWORD_MIN } from '../../../shared/contracts/auth.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../../../shared/contracts/auth.js';
 import { Icon } from '../../components/Icon.js';
 import { useT } from '../../i18n/useT.js';
 
@@ -27,4 +27,21 @@ export function PasswordRules({ length }: { length: number }) {
       </ul>
     </div>
   );
+}
+
+/** The checks of a new password and of its confirmation, as rules for react-hook-form's `register`. */
+export function useNewPasswordRules() {
+  const t = useT();
+  return {
+    password: {
+      required: t('validation.required'),
+      minLength: { value: PASSWORD_MIN, message: t('password.tooShort', { min: PASSWORD_MIN }) },
+      maxLength: { value: PASSWORD_MAX, message: t('password.tooLong', { max: PASSWORD_MAX }) },
+    },
+    /** The confirmation must repeat the password `password()` gives. */
+    confirm: (password: () => string) => ({
+      required: t('validation.required'),
+      validate: (value: string) => value === password() || t('password.mismatch'),
+    }),
+  };
 }

@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { Link, useNavigate } from 'react-router';
-import { PASSWORD_MAX, PASSWORD_MIN } from '../../../shared/contracts/auth.js';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
 import { useSession } from '../../app/session.js';
@@ -11,7 +10,7 @@ import { TextField } from '../../components/Field.js';
 import { Icon } from '../../components/Icon.js';
 import { useT } from '../../i18n/useT.js';
 import { AuthLayout } from './AuthLayout.js';
-import { PasswordRules } from './PasswordRules.js';
+import { PasswordRules, useNewPasswordRules } from './PasswordRules.js';
 
 interface SetupForm {
   token: string;
@@ -25,6 +24,7 @@ interface SetupForm {
  */
 export function SetupPage() {
   const t = useT();
+  const passwordRules = useNewPasswordRules();
   const navigate = useNavigate();
   const { showNotice } = useSession();
   const [error, setError] = useState<unknown>(null);
@@ -77,11 +77,7 @@ export function SetupPage() {
           required
           data-testid="setup-password"
           error={errors.password?.message ?? issueFor(error, 'password')}
-          {...form.register('password', {
-            required: t('validation.required'),
-            minLength: { value: PASSWORD_MIN, message: t('password.tooShort', { min: PASSWORD_MIN }) },
-            maxLength: { value: PASSWORD_MAX, message: t('password.tooLong', { max: PASSWORD_MAX }) },
-          })}
+          {...form.register('password', passwordRules.password)}
         />
         <TextField
           label={t('setup.confirm')}
@@ -90,10 +86,10 @@ export function SetupPage() {
           required
           data-testid="setup-confirm"
           error={errors.confirm?.message}
-          {...form.register('confirm', {
-            required: t('validation.required'),
-            validate: (value) => value === form.getValues('password') || t('password.mismatch'),
-          })}
+          {...form.register(
+            'confirm',
+            passwordRules.confirm(() => form.getValues('password')),
+          )}
         />
         <Button
           type="submit"

@@ -1,17 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { FormattedDate, useIntl } from 'react-intl';
+import { useIntl } from 'react-intl';
 import { ERASURE_STATUSES } from '../../../shared/contracts/erasure.js';
 import { useMe } from '../../app/session.js';
 import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card, DetailList } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DateTime, DateTimeCell, QueryTable } from '../../components/DataTable.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorText, useErrorMessage } from '../../components/ErrorText.js';
-import { SelectField } from '../../components/Field.js';
+import { ChoiceField } from '../../components/Field.js';
 import { PageHeader } from '../../components/PageHeader.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { QueryState } from '../../components/QueryState.js';
 import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
 import { useAgencyLabel } from '../persons/queries.js';
@@ -91,68 +92,66 @@ function RequestDialog({ id, onClose }: { id: string; onClose: () => void }) {
         ) : null
       }
     >
-      {detail.isPending ? (
-        <Loading />
-      ) : detail.isError ? (
-        <LoadError error={detail.error} onRetry={() => void detail.refetch()} />
-      ) : r ? (
-        <div className="stack">
-          <DetailList
-            items={[
-              {
-                key: 'status',
-                label: t('erasure.statusLabel'),
-                value: <Badge tone={STATUS_TONE[r.status]}>{t(`erasure.status.${r.status}`)}</Badge>,
-              },
-              {
-                key: 'person',
-                label: t('erasure.person'),
-                value: <span className="mono">{r.personRef}</span>,
-              },
-              { key: 'agency', label: t('erasure.agency'), value: agencyLabel(r.ownerAgencyId) },
-              {
-                key: 'by',
-                label: t('erasure.requestedBy'),
-                value: (
-                  <>
-                    {r.requestedByName ?? '—'}{' '}
-                    <span className="muted">
-                      <FormattedDate value={r.requestedAt} dateStyle="medium" timeStyle="short" />
+      <QueryState query={detail}>
+        {(r) => (
+          <div className="stack">
+            <DetailList
+              items={[
+                {
+                  key: 'status',
+                  label: t('erasure.statusLabel'),
+                  value: <Badge tone={STATUS_TONE[r.status]}>{t(`erasure.status.${r.status}`)}</Badge>,
+                },
+                {
+                  key: 'person',
+                  label: t('erasure.person'),
+                  value: <span className="mono">{r.personRef}</span>,
+                },
+                { key: 'agency', label: t('erasure.agency'), value: agencyLabel(r.ownerAgencyId) },
+                {
+                  key: 'by',
+                  label: t('erasure.requestedBy'),
+                  value: (
+                    <>
+                      {r.requestedByName ?? '—'}{' '}
+                      <span className="muted">
+                        <DateTime value={r.requestedAt} />
+                      </span>
+                    </>
+                  ),
+                },
+                { key: 'approvals', label: t('erasure.approvals'), value: <Approvals r={r} /> },
+                {
+                  key: 'reason',
+                  label: t('erasure.reason'),
+                  value: r.reasonShredded ? (
+                    <span className="muted">{t('erasure.reasonShredded')}</span>
+                  ) : (
+                    <span className="notes-text" data-testid="erasure-reason">
+                      {r.reason}
                     </span>
-                  </>
-                ),
-              },
-              { key: 'approvals', label: t('erasure.approvals'), value: <Approvals r={r} /> },
-              {
-                key: 'reason',
-                label: t('erasure.reason'),
-                value: r.reasonShredded ? (
-                  <span className="muted">{t('erasure.reasonShredded')}</span>
-                ) : (
-                  <span className="notes-text" data-testid="erasure-reason">
-                    {r.reason}
-                  </span>
-                ),
-              },
-              ...(r.rejectionReason
-                ? [{ key: 'rejection', label: t('erasure.rejectionReason'), value: r.rejectionReason }]
-                : []),
-              ...(r.completedAt
-                ? [
-                    {
-                      key: 'done',
-                      label: t('erasure.status.approved'),
-                      value: t('erasure.completedOn', {
-                        date: intl.formatDate(r.completedAt, { dateStyle: 'long' }),
-                      }),
-                    },
-                  ]
-                : []),
-            ]}
-          />
-          {approve.error ? <ErrorText error={approve.error} /> : null}
-        </div>
-      ) : null}
+                  ),
+                },
+                ...(r.rejectionReason
+                  ? [{ key: 'rejection', label: t('erasure.rejectionReason'), value: r.rejectionReason }]
+                  : []),
+                ...(r.completedAt
+                  ? [
+                      {
+                        key: 'done',
+                        label: t('erasure.status.approved'),
+                        value: t('erasure.completedOn', {
+                          date: intl.formatDate(r.completedAt, { dateStyle: 'long' }),
+                        }),
+                      },
+                    ]
+                  : []),
+              ]}
+            />
+            {approve.error ? <ErrorText error={approve.error} /> : null}
+          </div>
+        )}
+      </QueryState>
       <ConfirmDialog
         open={confirming}
         title={t('erasure.approveTitle')}
@@ -195,74 +194,48 @@ export function ErasureRequestsPage() {
       <PageHeader title={t('erasure.title')} description={t('erasure.lead')} />
       <Card testId="erasure-list">
         <div className="filter-form">
-          <SelectField
+          <ChoiceField
             label={t('erasure.statusFilter')}
             value={status}
             onChange={(event) => setStatus(event.target.value as ErasureStatus)}
             data-testid="erasure-status"
-          >
-            {ERASURE_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`erasure.status.${s}`)}
-              </option>
-            ))}
-          </SelectField>
+            options={ERASURE_STATUSES}
+            optionLabel={(s) => t(`erasure.status.${s}`)}
+          />
         </div>
-        {list.isPending ? (
-          <Loading />
-        ) : list.isError ? (
-          <LoadError error={list.error} onRetry={() => void list.refetch()} />
-        ) : list.data.items.length === 0 ? (
-          <EmptyState icon="check" title={t('erasure.empty')} />
-        ) : (
-          <>
-            <p className="result-count">{t('erasure.count', { count: list.data.items.length })}</p>
-            <div className="table-wrap">
-              <table className="table" data-testid="erasure-table">
-                <caption className="visually-hidden">{t('erasure.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('erasure.requestedAt')}</th>
-                    <th scope="col">{t('erasure.person')}</th>
-                    <th scope="col">{t('erasure.agency')}</th>
-                    <th scope="col">{t('erasure.requestedBy')}</th>
-                    <th scope="col">{t('erasure.approvals')}</th>
-                    <th scope="col">
-                      <span className="visually-hidden">{t('common.actions')}</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.items.map((r) => (
-                    <tr key={r.id} data-testid="erasure-row">
-                      <td className="nowrap">
-                        <FormattedDate value={r.requestedAt} dateStyle="medium" timeStyle="short" />
-                      </td>
-                      <td>
-                        <span className="mono nowrap">{r.personRef}</span>
-                      </td>
-                      <td>{agencyLabel(r.ownerAgencyId)}</td>
-                      <td>{r.requestedByName ?? <span className="muted">—</span>}</td>
-                      <td>
-                        <Approvals r={r} />
-                      </td>
-                      <td className="cell-actions">
-                        <Button
-                          size="sm"
-                          icon="eye"
-                          onClick={() => setOpen(r.id)}
-                          data-testid="erasure-open-row"
-                        >
-                          {t('erasure.open')}
-                        </Button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
+        <QueryTable
+          query={list}
+          empty={t('erasure.empty')}
+          caption={t('erasure.title')}
+          count={(count) => t('erasure.count', { count })}
+          columns={[
+            t('erasure.requestedAt'),
+            t('erasure.person'),
+            t('erasure.agency'),
+            t('erasure.requestedBy'),
+            t('erasure.approvals'),
+          ]}
+          actions
+          testId="erasure-table"
+          row={(r) => (
+            <tr key={r.id} data-testid="erasure-row">
+              <DateTimeCell value={r.requestedAt} />
+              <td>
+                <span className="mono nowrap">{r.personRef}</span>
+              </td>
+              <td>{agencyLabel(r.ownerAgencyId)}</td>
+              <td>{r.requestedByName ?? <span className="muted">—</span>}</td>
+              <td>
+                <Approvals r={r} />
+              </td>
+              <td className="cell-actions">
+                <Button size="sm" icon="eye" onClick={() => setOpen(r.id)} data-testid="erasure-open-row">
+                  {t('erasure.open')}
+                </Button>
+              </td>
+            </tr>
+          )}
+        />
       </Card>
       {open ? <RequestDialog id={open} onClose={() => setOpen(null)} /> : null}
     </>

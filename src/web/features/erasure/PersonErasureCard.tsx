@@ -4,7 +4,7 @@ import { FormattedDate, useIntl } from 'react-intl';
 import { Badge, type Tone } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
-import { LoadError, Loading } from '../../components/Status.js';
+import { QueryState } from '../../components/QueryState.js';
 import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
 import type { PersonViewT } from '../persons/api.js';
@@ -63,27 +63,25 @@ export function PersonErasureCard({ person }: { person: PersonViewT }) {
         )
       }
     >
-      {requests.isPending ? (
-        <Loading inline />
-      ) : requests.isError ? (
-        <LoadError error={requests.error} onRetry={() => void requests.refetch()} />
-      ) : requests.data.length === 0 ? (
-        <p className="muted">{t('erasure.none')}</p>
-      ) : (
-        <ul className="plain-list" data-testid="erasure-history">
-          {requests.data.map((r) => (
-            <li key={r.id}>
-              <Badge tone={STATUS_TONE[r.status]}>{t(`erasure.status.${r.status}`)}</Badge>{' '}
-              <FormattedDate value={r.requestedAt} dateStyle="medium" />
-              {r.completedAt ? (
-                <span className="cell-sub">
-                  {t('erasure.completedOn', { date: intl.formatDate(r.completedAt, { dateStyle: 'long' }) })}
-                </span>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      )}
+      <QueryState query={requests} inline empty={<p className="muted">{t('erasure.none')}</p>}>
+        {(data) => (
+          <ul className="plain-list" data-testid="erasure-history">
+            {data.map((r) => (
+              <li key={r.id}>
+                <Badge tone={STATUS_TONE[r.status]}>{t(`erasure.status.${r.status}`)}</Badge>{' '}
+                <FormattedDate value={r.requestedAt} dateStyle="medium" />
+                {r.completedAt ? (
+                  <span className="cell-sub">
+                    {t('erasure.completedOn', {
+                      date: intl.formatDate(r.completedAt, { dateStyle: 'long' }),
+                    })}
+                  </span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryState>
       <ReasonDialog
         open={asking}
         title={t('erasure.requestTitle', { ref: person.ref })}

@@ -1,9 +1,9 @@
 import { type ReactNode, useState } from 'react';
 import { Alert } from '../../components/Alert.js';
-import { Button } from '../../components/Button.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/ErrorText.js';
 import { TextAreaField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { useT } from '../../i18n/useT.js';
 
 /** A dialog asking for a reason (an erasure request, a rejection); the text never leaves the form state. */
@@ -69,14 +69,13 @@ export function ReasonDialog({
           error={missing ? t('erasure.reasonRequired') : undefined}
           data-testid={`${testId}-reason`}
         />
-        <div className="form-actions">
-          <Button onClick={close} disabled={busy}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="danger" busy={busy} data-testid={`${testId}-submit`}>
-            {submitLabel}
-          </Button>
-        </div>
+        <FormActions
+          onCancel={close}
+          busy={busy}
+          submitLabel={submitLabel}
+          variant="danger"
+          testId={`${testId}-submit`}
+        />
       </form>
     </Dialog>
   );

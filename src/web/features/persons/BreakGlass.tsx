@@ -14,10 +14,11 @@ import { Alert } from '../../components/Alert.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { Dialog } from '../../components/Dialog.js';
-import { FormError } from '../../components/ErrorText.js';
 import { TextAreaField, TextField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
+import { DialogForm } from './DialogForm.js';
 import { applyServerIssues, bodyResolver } from './forms.js';
 import { SENSITIVE_MUTATION } from './queries.js';
 
@@ -80,16 +81,15 @@ export function BreakGlassButton() {
         size="lg"
         testId="break-glass-dialog"
       >
-        <form
-          noValidate
-          autoComplete="off"
-          className="stack"
-          onSubmit={form.handleSubmit((body) => {
+        <DialogForm
+          form={form}
+          error={openGrant.error}
+          shown={shown}
+          onValid={(body) => {
             setShown([]);
             openGrant.mutate(body);
-          })}
+          }}
         >
-          <FormError error={openGrant.error} fields={shown} />
           <Alert kind="warning" title={t('breakGlass.warningTitle')}>
             <p>{t('breakGlass.warningBody')}</p>
           </Alert>
@@ -113,20 +113,14 @@ export function BreakGlassButton() {
             error={errors.reason?.message}
             {...form.register('reason')}
           />
-          <div className="form-actions">
-            <Button onClick={close} disabled={openGrant.isPending}>
-              {t('common.cancel')}
-            </Button>
-            <Button
-              type="submit"
-              variant="danger"
-              busy={openGrant.isPending}
-              data-testid="break-glass-submit"
-            >
-              {t('breakGlass.submit')}
-            </Button>
-          </div>
-        </form>
+          <FormActions
+            onCancel={close}
+            busy={openGrant.isPending}
+            submitLabel={t('breakGlass.submit')}
+            variant="danger"
+            testId="break-glass-submit"
+          />
+        </DialogForm>
       </Dialog>
     </>
   );

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Controller, get, useFieldArray, useFormContext } from 'react-hook-form';
 import {
   CONTACT_CHANNELS,
@@ -6,7 +7,14 @@ import {
   SEX_CODES,
 } from '../../../shared/contracts/persons.js';
 import { Button } from '../../components/Button.js';
-import { CheckboxField, FieldSet, SelectField, TextAreaField, TextField } from '../../components/Field.js';
+import {
+  CheckboxField,
+  ChoiceField,
+  FieldSet,
+  SelectField,
+  TextAreaField,
+  TextField,
+} from '../../components/Field.js';
 import { Icon } from '../../components/Icon.js';
 import { useT } from '../../i18n/useT.js';
 import { CodePicker } from './CodePicker.js';
@@ -42,6 +50,76 @@ function RemoveButton({ label, onClick, testId }: { label: string; onClick: () =
   );
 }
 
+/**
+ * A repeating group of rows (names, documents, phones, addresses): each row with a remove button (kept
+ * while there are more than `minRows`), and an add button until there are `max`.
+ */
+function RowsFieldSet<R extends { id: string }>({
+  legend,
+  hint,
+  error,
+  rows,
+  rowClassName,
+  minRows = 0,
+  max,
+  removeLabel,
+  onRemove,
+  addLabel,
+  addTestId,
+  onAdd,
+  children,
+}: {
+  legend: string;
+  hint?: string;
+  error?: string | undefined;
+  rows: R[];
+  rowClassName: string;
+  minRows?: number;
+  max: number;
+  removeLabel: (n: number) => string;
+  onRemove: (index: number) => void;
+  addLabel: string;
+  addTestId: string;
+  onAdd: () => void;
+  children: (index: number) => ReactNode;
+}) {
+  return (
+    <FieldSet legend={legend} hint={hint} error={error}>
+      {rows.length ? (
+        <ol className="rows">
+          {rows.map((row, i) => (
+            <li key={row.id} className={`row ${rowClassName}`}>
+              {children(i)}
+              {rows.length > minRows ? (
+                <RemoveButton label={removeLabel(i + 1)} onClick={() => onRemove(i)} />
+              ) : (
+                <span className="row-remove-placeholder" />
+              )}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+      <div>
+        <Button size="sm" icon="plus" disabled={rows.length >= max} onClick={onAdd} data-testid={addTestId}>
+          {addLabel}
+        </Button>
+      </div>
+    </FieldSet>
+  );
+}
+
+/** Not recorded, yes or no: the options of a three-way answer. */
+function YesNoOptions() {
+  const t = useT();
+  return (
+    <>
+      <option value="">{t('persons.notRecorded')}</option>
+      <option value="yes">{t('common.yes')}</option>
+      <option value="no">{t('common.no')}</option>
+    </>
+  );
+}
+
 /** Sex, birth year, citizenships, languages, interpreter: the non-identifying facts every role may see. */
 export function StatisticalFields() {
   const t = useT();
@@ -51,19 +129,15 @@ export function StatisticalFields() {
   return (
     <div className="stack">
       <div className="form-grid form-grid-3">
-        <SelectField
+        <ChoiceField
           label={t('person.sex')}
           data-testid="person-sex"
           error={error('sex')}
           {...register('sex')}
-        >
-          <option value="">{t('persons.notRecorded')}</option>
-          {SEX_CODES.map((code) => (
-            <option key={code} value={code}>
-              {t(`sex.${code}`)}
-            </option>
-          ))}
-        </SelectField>
+          placeholder={t('persons.notRecorded')}
+          options={SEX_CODES}
+          optionLabel={(code) => t(`sex.${code}`)}
+        />
         <TextField
           label={t('person.birthYear')}
           hint={t('person.birthYearHint')}
@@ -80,9 +154,7 @@ export function StatisticalFields() {
           error={error('interpreterNeeded')}
           {...register('interpreterNeeded')}
         >
-          <option value="">{t('persons.notRecorded')}</option>
-          <option value="yes">{t('common.yes')}</option>
-          <option value="no">{t('common.no')}</option>
+          <YesNoOptions />
         </SelectField>
       </div>
       <CheckboxField
@@ -141,52 +213,40 @@ export function IdentityFields() {
   const codes = useCodeNames();
   return (
     <div className="stack">
-      <FieldSet legend={t('identity.names')} hint={t('identity.namesHint')} error={error('identity.names')}>
-        <ol className="rows">
-          {names.fields.map((row, i) => (
-            <li key={row.id} className="row row-name">
-              <TextField
-                label={t('identity.nameN', { n: i + 1 })}
-                autoComplete="off"
-                spellCheck={false}
-                data-testid={`identity-name-${i}`}
-                error={error(`identity.names.${i}.value`)}
-                {...register(`identity.names.${i}.value`)}
-              />
-              <SelectField
-                label={t('identity.nameKind')}
-                data-testid={`identity-name-kind-${i}`}
-                {...register(`identity.names.${i}.kind`)}
-              >
-                {NAME_KINDS.map((kind) => (
-                  <option key={kind} value={kind}>
-                    {t(`nameKind.${kind}`)}
-                  </option>
-                ))}
-              </SelectField>
-              {names.fields.length > 1 ? (
-                <RemoveButton
-                  label={t('identity.removeName', { n: i + 1 })}
-                  onClick={() => names.remove(i)}
-                />
-              ) : (
-                <span className="row-remove-placeholder" />
-              )}
-            </li>
-          ))}
-        </ol>
-        <div>
-          <Button
-            size="sm"
-            icon="plus"
-            disabled={names.fields.length >= 20}
-            onClick={() => names.append({ value: '', kind: 'alias' })}
-            data-testid="identity-add-name"
-          >
-            {t('identity.addName')}
-          </Button>
-        </div>
-      </FieldSet>
+      <RowsFieldSet
+        legend={t('identity.names')}
+        hint={t('identity.namesHint')}
+        error={error('identity.names')}
+        rows={names.fields}
+        rowClassName="row-name"
+        minRows={1}
+        max={20}
+        removeLabel={(n) => t('identity.removeName', { n })}
+        onRemove={names.remove}
+        addLabel={t('identity.addName')}
+        addTestId="identity-add-name"
+        onAdd={() => names.append({ value: '', kind: 'alias' })}
+      >
+        {(i) => (
+          <>
+            <TextField
+              label={t('identity.nameN', { n: i + 1 })}
+              autoComplete="off"
+              spellCheck={false}
+              data-testid={`identity-name-${i}`}
+              error={error(`identity.names.${i}.value`)}
+              {...register(`identity.names.${i}.value`)}
+            />
+            <ChoiceField
+              label={t('identity.nameKind')}
+              data-testid={`identity-name-kind-${i}`}
+              {...register(`identity.names.${i}.kind`)}
+              options={NAME_KINDS}
+              optionLabel={(kind) => t(`nameKind.${kind}`)}
+            />
+          </>
+        )}
+      </RowsFieldSet>
       <div className="form-grid">
         <TextField
           label={t('identity.birthDate')}
@@ -198,80 +258,61 @@ export function IdentityFields() {
           {...register('identity.birthDate')}
         />
       </div>
-      <FieldSet legend={t('identity.documents')} hint={t('identity.documentsHint')}>
-        {documents.fields.length ? (
-          <ol className="rows">
-            {documents.fields.map((row, i) => (
-              <li key={row.id} className="row row-document">
-                <SelectField
-                  label={t('identity.documentType')}
-                  data-testid={`identity-doc-type-${i}`}
-                  error={error(`identity.documents.${i}.type`)}
-                  {...register(`identity.documents.${i}.type`)}
-                >
-                  <option value="">{t('persons.choose')}</option>
-                  {DOCUMENT_TYPES.map((type) => (
-                    <option key={type} value={type}>
-                      {t(`docType.${type}`)}
-                    </option>
-                  ))}
-                </SelectField>
-                <TextField
-                  label={t('identity.documentNumber')}
-                  autoComplete="off"
-                  spellCheck={false}
-                  className="input input-mono"
-                  data-testid={`identity-doc-number-${i}`}
-                  error={error(`identity.documents.${i}.number`)}
-                  {...register(`identity.documents.${i}.number`)}
-                />
-                <SelectField
-                  label={t('identity.issuingCountry')}
-                  data-testid={`identity-doc-country-${i}`}
-                  error={error(`identity.documents.${i}.issuingCountry`)}
-                  {...register(`identity.documents.${i}.issuingCountry`)}
-                >
-                  <option value="">{t('person.chooseCountry')}</option>
-                  {codes.countries.map((o) => (
-                    <option key={o.code} value={o.code}>
-                      {o.label}
-                    </option>
-                  ))}
-                </SelectField>
-                <SelectField
-                  label={t('identity.heldBy')}
-                  hint={t('identity.heldByHint')}
-                  data-testid={`identity-doc-held-${i}`}
-                  error={error(`identity.documents.${i}.heldBy`)}
-                  {...register(`identity.documents.${i}.heldBy`)}
-                >
-                  <option value="">{t('persons.choose')}</option>
-                  {DOCUMENT_HOLDERS.map((holder) => (
-                    <option key={holder} value={holder}>
-                      {t(`docHolder.${holder}`)}
-                    </option>
-                  ))}
-                </SelectField>
-                <RemoveButton
-                  label={t('identity.removeDocument', { n: i + 1 })}
-                  onClick={() => documents.remove(i)}
-                />
-              </li>
-            ))}
-          </ol>
-        ) : null}
-        <div>
-          <Button
-            size="sm"
-            icon="plus"
-            disabled={documents.fields.length >= 20}
-            onClick={() => documents.append({ type: '', number: '', issuingCountry: '', heldBy: '' })}
-            data-testid="identity-add-document"
-          >
-            {t('identity.addDocument')}
-          </Button>
-        </div>
-      </FieldSet>
+      <RowsFieldSet
+        legend={t('identity.documents')}
+        hint={t('identity.documentsHint')}
+        rows={documents.fields}
+        rowClassName="row-document"
+        max={20}
+        removeLabel={(n) => t('identity.removeDocument', { n })}
+        onRemove={documents.remove}
+        addLabel={t('identity.addDocument')}
+        addTestId="identity-add-document"
+        onAdd={() => documents.append({ type: '', number: '', issuingCountry: '', heldBy: '' })}
+      >
+        {(i) => (
+          <>
+            <ChoiceField
+              label={t('identity.documentType')}
+              data-testid={`identity-doc-type-${i}`}
+              error={error(`identity.documents.${i}.type`)}
+              {...register(`identity.documents.${i}.type`)}
+              placeholder={t('persons.choose')}
+              options={DOCUMENT_TYPES}
+              optionLabel={(type) => t(`docType.${type}`)}
+            />
+            <TextField
+              label={t('identity.documentNumber')}
+              autoComplete="off"
+              spellCheck={false}
+              className="input input-mono"
+              data-testid={`identity-doc-number-${i}`}
+              error={error(`identity.documents.${i}.number`)}
+              {...register(`identity.documents.${i}.number`)}
+            />
+            <ChoiceField
+              label={t('identity.issuingCountry')}
+              data-testid={`identity-doc-country-${i}`}
+              error={error(`identity.documents.${i}.issuingCountry`)}
+              {...register(`identity.documents.${i}.issuingCountry`)}
+              placeholder={t('person.chooseCountry')}
+              options={codes.countries}
+              optionValue={(o) => o.code}
+              optionLabel={(o) => o.label}
+            />
+            <ChoiceField
+              label={t('identity.heldBy')}
+              hint={t('identity.heldByHint')}
+              data-testid={`identity-doc-held-${i}`}
+              error={error(`identity.documents.${i}.heldBy`)}
+              {...register(`identity.documents.${i}.heldBy`)}
+              placeholder={t('persons.choose')}
+              options={DOCUMENT_HOLDERS}
+              optionLabel={(holder) => t(`docHolder.${holder}`)}
+            />
+          </>
+        )}
+      </RowsFieldSet>
     </div>
   );
 }
@@ -285,88 +326,69 @@ export function ContactFields() {
   return (
     <div className="stack">
       <SectionNote text={t('contact.safetyNote')} />
-      <FieldSet legend={t('contact.phones')}>
-        {phones.fields.length ? (
-          <ol className="rows">
-            {phones.fields.map((row, i) => (
-              <li key={row.id} className="row row-phone">
-                <TextField
-                  label={t('contact.phoneN', { n: i + 1 })}
-                  type="tel"
-                  autoComplete="off"
-                  inputMode="tel"
-                  className="input input-mono"
-                  data-testid={`contact-phone-${i}`}
-                  error={error(`contact.phones.${i}.number`)}
-                  {...register(`contact.phones.${i}.number`)}
-                />
-                <div className="row-check">
-                  <CheckboxField
-                    label={t('contact.safeToCall')}
-                    hint={t('contact.safeToCallHint')}
-                    data-testid={`contact-phone-safe-${i}`}
-                    {...register(`contact.phones.${i}.safeToCall`)}
-                  />
-                </div>
-                <RemoveButton
-                  label={t('contact.removePhone', { n: i + 1 })}
-                  onClick={() => phones.remove(i)}
-                />
-              </li>
-            ))}
-          </ol>
-        ) : null}
-        <div>
-          <Button
-            size="sm"
-            icon="plus"
-            disabled={phones.fields.length >= 10}
-            onClick={() => phones.append({ number: '', safeToCall: false })}
-            data-testid="contact-add-phone"
-          >
-            {t('contact.addPhone')}
-          </Button>
-        </div>
-      </FieldSet>
-      <FieldSet legend={t('contact.addresses')}>
-        {addresses.fields.length ? (
-          <ol className="rows">
-            {addresses.fields.map((row, i) => (
-              <li key={row.id} className="row row-address">
-                <TextField
-                  label={t('contact.addressN', { n: i + 1 })}
-                  autoComplete="off"
-                  data-testid={`contact-address-${i}`}
-                  error={error(`contact.addresses.${i}.text`)}
-                  {...register(`contact.addresses.${i}.text`)}
-                />
-                <SelectField label={t('contact.addressKind')} {...register(`contact.addresses.${i}.kind`)}>
-                  {ADDRESS_KINDS.map((kind) => (
-                    <option key={kind} value={kind}>
-                      {t(`addressKind.${kind}`)}
-                    </option>
-                  ))}
-                </SelectField>
-                <RemoveButton
-                  label={t('contact.removeAddress', { n: i + 1 })}
-                  onClick={() => addresses.remove(i)}
-                />
-              </li>
-            ))}
-          </ol>
-        ) : null}
-        <div>
-          <Button
-            size="sm"
-            icon="plus"
-            disabled={addresses.fields.length >= 10}
-            onClick={() => addresses.append({ text: '', kind: 'current' })}
-            data-testid="contact-add-address"
-          >
-            {t('contact.addAddress')}
-          </Button>
-        </div>
-      </FieldSet>
+      <RowsFieldSet
+        legend={t('contact.phones')}
+        rows={phones.fields}
+        rowClassName="row-phone"
+        max={10}
+        removeLabel={(n) => t('contact.removePhone', { n })}
+        onRemove={phones.remove}
+        addLabel={t('contact.addPhone')}
+        addTestId="contact-add-phone"
+        onAdd={() => phones.append({ number: '', safeToCall: false })}
+      >
+        {(i) => (
+          <>
+            <TextField
+              label={t('contact.phoneN', { n: i + 1 })}
+              type="tel"
+              autoComplete="off"
+              inputMode="tel"
+              className="input input-mono"
+              data-testid={`contact-phone-${i}`}
+              error={error(`contact.phones.${i}.number`)}
+              {...register(`contact.phones.${i}.number`)}
+            />
+            <div className="row-check">
+              <CheckboxField
+                label={t('contact.safeToCall')}
+                hint={t('contact.safeToCallHint')}
+                data-testid={`contact-phone-safe-${i}`}
+                {...register(`contact.phones.${i}.safeToCall`)}
+              />
+            </div>
+          </>
+        )}
+      </RowsFieldSet>
+      <RowsFieldSet
+        legend={t('contact.addresses')}
+        rows={addresses.fields}
+        rowClassName="row-address"
+        max={10}
+        removeLabel={(n) => t('contact.removeAddress', { n })}
+        onRemove={addresses.remove}
+        addLabel={t('contact.addAddress')}
+        addTestId="contact-add-address"
+        onAdd={() => addresses.append({ text: '', kind: 'current' })}
+      >
+        {(i) => (
+          <>
+            <TextField
+              label={t('contact.addressN', { n: i + 1 })}
+              autoComplete="off"
+              data-testid={`contact-address-${i}`}
+              error={error(`contact.addresses.${i}.text`)}
+              {...register(`contact.addresses.${i}.text`)}
+            />
+            <ChoiceField
+              label={t('contact.addressKind')}
+              {...register(`contact.addresses.${i}.kind`)}
+              options={ADDRESS_KINDS}
+              optionLabel={(kind) => t(`addressKind.${kind}`)}
+            />
+          </>
+        )}
+      </RowsFieldSet>
       <FieldSet legend={t('contact.safeContact')} hint={t('contact.safeContactHint')} className="subsection">
         <div className="form-grid form-grid-3">
           <SelectField
@@ -375,9 +397,7 @@ export function ContactFields() {
             error={error('contact.safeContact.safeToCallBack')}
             {...register('contact.safeContact.safeToCallBack')}
           >
-            <option value="">{t('persons.notRecorded')}</option>
-            <option value="yes">{t('common.yes')}</option>
-            <option value="no">{t('common.no')}</option>
+            <YesNoOptions />
           </SelectField>
           <TextField
             label={t('contact.safeTimes')}

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { FormattedDate } from 'react-intl';
 import type { FieldClass } from '../../../shared/domain/fields.js';
-import { Badge } from '../../components/Badge.js';
+import { Badge, BadgeRow } from '../../components/Badge.js';
 import { DetailList } from '../../components/Card.js';
 import { useT } from '../../i18n/useT.js';
 import type { RevealedT } from './api.js';
@@ -161,13 +161,7 @@ function ContactView({ value }: { value: Revealed['contact'] }) {
           key: 'dnc',
           label: t('contact.doNotContactVia'),
           value: s?.doNotContactVia?.length ? (
-            <span className="badge-row">
-              {s.doNotContactVia.map((c) => (
-                <Badge key={c} tone="danger">
-                  {t(`channel.${c}`)}
-                </Badge>
-              ))}
-            </span>
+            <BadgeRow items={s.doNotContactVia} label={(c) => t(`channel.${c}`)} tone="danger" />
           ) : (
             <None />
           ),

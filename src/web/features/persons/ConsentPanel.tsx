@@ -1,6 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useMemo, useState } from 'react';
-import { Controller, useForm } from 'react-hook-form';
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type Ref,
+  useEffect,
+  useId,
+  useMemo,
+  useState,
+} from 'react';
+import { Controller, type UseFormRegisterReturn, useForm } from 'react-hook-form';
 import { FormattedDate } from 'react-intl';
 import type { z } from 'zod';
 import { ConsentCreate, OverrideCreate } from '../../../shared/contracts/persons.js';
@@ -16,15 +24,18 @@ import { FIELD_CLASSES, type FieldClass } from '../../../shared/domain/fields.js
 import { isApiError } from '../../api/client.js';
 import { useMe } from '../../app/session.js';
 import { Alert } from '../../components/Alert.js';
-import { Badge, type Tone } from '../../components/Badge.js';
+import { Badge, BadgeRow, type Tone } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DateTime } from '../../components/DataTable.js';
 import { Dialog } from '../../components/Dialog.js';
-import { ErrorText, FormError } from '../../components/ErrorText.js';
-import { CheckboxField, FieldSet, SelectField, TextAreaField, TextField } from '../../components/Field.js';
+import { ErrorText } from '../../components/ErrorText.js';
+import { CheckboxField, ChoiceField, FieldSet, TextAreaField, TextField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { Icon } from '../../components/Icon.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { QueryState } from '../../components/QueryState.js';
+import { EmptyState } from '../../components/Status.js';
 import { useToast } from '../../components/Toasts.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { useLocalized, useT } from '../../i18n/useT.js';
@@ -37,6 +48,7 @@ import {
   personsApi,
   type WithdrawnBy,
 } from './api.js';
+import { DialogForm } from './DialogForm.js';
 import { applyServerIssues, bodyResolver } from './forms.js';
 import { personsKey, SENSITIVE_MUTATION, useAgencyDirectory, useAgencyLabel, useCanIn } from './queries.js';
 
@@ -58,17 +70,65 @@ function useRecipientLabel(): (agencyId: string | null, type: string | null) => 
   };
 }
 
-function ClassBadges({ classes }: { classes: readonly FieldClass[] }) {
+const RECIPIENT_MODES = ['agency', 'type', 'none'] as const;
+const GIVERS = ['person', 'guardian'] as const;
+
+/** A row of radio buttons, one per option; `input` gives each its name, checked state and handler. */
+function RadioRow<V extends string>({
+  options,
+  label,
+  testId,
+  input,
+}: {
+  options: readonly V[];
+  label: (option: V) => ReactNode;
+  testId: (option: V) => string;
+  input: (option: V) => InputHTMLAttributes<HTMLInputElement> & { ref?: Ref<HTMLInputElement> };
+}) {
+  return (
+    <div className="radio-row">
+      {options.map((option) => (
+        <label key={option} className="radio">
+          <input type="radio" value={option} data-testid={testId(option)} {...input(option)} />
+          <span>{label(option)}</span>
+        </label>
+      ))}
+    </div>
+  );
+}
+
+/** The purpose of a consent or an override: required, chosen from the consent purposes. */
+function PurposeField({
+  testId,
+  ...select
+}: { testId: string; error: string | undefined } & UseFormRegisterReturn) {
   const t = useT();
   return (
-    <span className="badge-row">
-      {classes.map((cls) => (
-        <Badge key={cls} tone="accent">
-          {t(`class.${cls}`)}
-        </Badge>
-      ))}
-    </span>
+    <ChoiceField
+      label={t('consent.purpose')}
+      required
+      data-testid={testId}
+      {...select}
+      placeholder={t('persons.choose')}
+      options={CONSENT_PURPOSES}
+      optionLabel={(p) => t(`purpose.${p}`)}
+    />
   );
+}
+
+/** One label and value of a ledger entry. */
+function LedgerField({ label, children }: { label: ReactNode; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function ClassBadges({ classes }: { classes: readonly FieldClass[] }) {
+  const t = useT();
+  return <BadgeRow items={classes} label={(cls) => t(`class.${cls}`)} />;
 }
 
 function ClassCheckboxes({
@@ -139,23 +199,27 @@ interface ConsentForm {
   expiresOn: string;
 }
 
-function RecordConsentDialog({
-  person,
-  open,
-  onClose,
-}: {
+/** The props of a dialog about one person. */
+interface PersonDialogProps {
   person: PersonViewT;
   open: boolean;
   onClose: () => void;
-}) {
+}
+
+/** The active agencies other than the person's own: those a consent or an override may name. */
+function useRecipientAgencies(person: PersonViewT) {
+  const { agencies } = useAgencyDirectory();
+  return agencies.filter((a) => a.active && a.id !== person.ownerAgencyId);
+}
+
+function RecordConsentDialog({ person, open, onClose }: PersonDialogProps) {
   const t = useT();
   const toast = useToast();
   const queryClient = useQueryClient();
   const localized = useLocalized();
-  const { agencies } = useAgencyDirectory();
   const [shown, setShown] = useState<string[]>([]);
   const radioName = useId();
-  const choices = agencies.filter((a) => a.active && a.id !== person.ownerAgencyId);
+  const choices = useRecipientAgencies(person);
   const age = person.birthYear === null ? null : ageAt(person.birthYear, new Date());
   const assentNeeded = person.presumedChild && (age === null || age >= CHILD_ASSENT_FROM_AGE);
 
@@ -238,16 +302,15 @@ function RecordConsentDialog({
 
   return (
     <Dialog open={open} onClose={close} title={t('consent.recordTitle')} size="lg" testId="consent-dialog">
-      <form
-        noValidate
-        autoComplete="off"
-        className="stack"
-        onSubmit={form.handleSubmit((body) => {
+      <DialogForm
+        form={form}
+        error={record.error}
+        shown={shown}
+        onValid={(body) => {
           setShown([]);
           record.mutate(body);
-        })}
+        }}
       >
-        <FormError error={record.error} fields={shown} />
         {person.presumedChild ? (
           <Alert kind="warning" title={t('consent.childTitle')} testId="consent-child-rules">
             <ul className="plain-bullets">
@@ -258,86 +321,61 @@ function RecordConsentDialog({
           </Alert>
         ) : null}
         <div className="form-grid">
-          <SelectField
-            label={t('consent.purpose')}
-            required
-            data-testid="consent-purpose"
+          <PurposeField
+            testId="consent-purpose"
             error={errors.purpose?.message}
             {...form.register('purpose')}
-          >
-            <option value="">{t('persons.choose')}</option>
-            {CONSENT_PURPOSES.map((p) => (
-              <option key={p} value={p}>
-                {t(`purpose.${p}`)}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
+          />
+          <ChoiceField
             label={t('consent.evidence')}
             required
             data-testid="consent-evidence"
             error={errors.evidence?.message}
             {...form.register('evidence')}
-          >
-            <option value="">{t('persons.choose')}</option>
-            {CONSENT_EVIDENCE.map((e) => (
-              <option key={e} value={e}>
-                {t(`evidence.${e}`)}
-              </option>
-            ))}
-          </SelectField>
+            placeholder={t('persons.choose')}
+            options={CONSENT_EVIDENCE}
+            optionLabel={(e) => t(`evidence.${e}`)}
+          />
         </div>
         <FieldSet
           legend={t('consent.recipient')}
           hint={purpose === 'referral' ? t('consent.recipientReferralHint') : t('consent.recipientHint')}
           error={fieldError('recipientAgencyId') ?? fieldError('recipientType')}
         >
-          <div className="radio-row">
-            {(['agency', 'type', 'none'] as const).map((m) => (
-              <label key={m} className="radio">
-                <input
-                  type="radio"
-                  value={m}
-                  name={`${radioName}-mode`}
-                  checked={mode === m}
-                  data-testid={`consent-recipient-mode-${m}`}
-                  onChange={() => form.setValue('recipientMode', m)}
-                />
-                <span>{t(`consent.recipientMode.${m}`)}</span>
-              </label>
-            ))}
-          </div>
+          <RadioRow
+            options={RECIPIENT_MODES}
+            label={(m) => t(`consent.recipientMode.${m}`)}
+            testId={(m) => `consent-recipient-mode-${m}`}
+            input={(m) => ({
+              name: `${radioName}-mode`,
+              checked: mode === m,
+              onChange: () => form.setValue('recipientMode', m),
+            })}
+          />
           {mode === 'agency' ? (
             choices.length ? (
-              <SelectField
+              <ChoiceField
                 label={t('consent.recipientAgency')}
                 data-testid="consent-recipient-agency"
                 {...form.register('recipientAgencyId')}
-              >
-                <option value="">{t('persons.choose')}</option>
-                {choices.map((a) => (
-                  <option key={a.id} value={a.id}>
-                    {localized(a.name)}
-                  </option>
-                ))}
-              </SelectField>
+                placeholder={t('persons.choose')}
+                options={choices}
+                optionValue={(a) => a.id}
+                optionLabel={(a) => localized(a.name)}
+              />
             ) : (
               <p className="muted">{t('consent.noAgencies')}</p>
             )
           ) : null}
           {mode === 'type' ? (
-            <SelectField
+            <ChoiceField
               label={t('consent.recipientType')}
               data-testid="consent-recipient-type"
               {...form.register('recipientType')}
-            >
-              <option value="">{t('persons.choose')}</option>
-              {RECIPIENT_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {t(`agencyType.${type}`)}
-                </option>
-              ))}
-            </SelectField>
+              placeholder={t('persons.choose')}
+              options={RECIPIENT_TYPES}
+              optionLabel={(type) => t(`agencyType.${type}`)}
+            />
           ) : null}
         </FieldSet>
         <Controller
@@ -353,19 +391,12 @@ function RecordConsentDialog({
           )}
         />
         <FieldSet legend={t('consent.givenBy')} error={errors.givenBy?.message}>
-          <div className="radio-row">
-            {(['person', 'guardian'] as const).map((g) => (
-              <label key={g} className="radio">
-                <input
-                  type="radio"
-                  value={g}
-                  data-testid={`consent-given-by-${g}`}
-                  {...form.register('givenBy')}
-                />
-                <span>{t(`givenBy.${g}`)}</span>
-              </label>
-            ))}
-          </div>
+          <RadioRow
+            options={GIVERS}
+            label={(g) => t(`givenBy.${g}`)}
+            testId={(g) => `consent-given-by-${g}`}
+            input={() => form.register('givenBy')}
+          />
         </FieldSet>
         {person.presumedChild ? (
           <div className={errors.childAssent ? 'field-invalid' : undefined}>
@@ -398,15 +429,13 @@ function RecordConsentDialog({
             {...form.register('expiresOn')}
           />
         </div>
-        <div className="form-actions">
-          <Button onClick={close} disabled={record.isPending}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" busy={record.isPending} data-testid="consent-submit">
-            {t('consent.record')}
-          </Button>
-        </div>
-      </form>
+        <FormActions
+          onCancel={close}
+          busy={record.isPending}
+          submitLabel={t('consent.record')}
+          testId="consent-submit"
+        />
+      </DialogForm>
     </Dialog>
   );
 }
@@ -455,21 +484,12 @@ function WithdrawDialog({
           <p>{t('consent.withdrawBody')}</p>
           <fieldset className="fieldset">
             <legend className="field-label">{t('consent.withdrawnByLegend')}</legend>
-            <div className="radio-row">
-              {(['person', 'guardian'] as const).map((g) => (
-                <label key={g} className="radio">
-                  <input
-                    type="radio"
-                    name={`${radioName}-by`}
-                    value={g}
-                    checked={by === g}
-                    onChange={() => setBy(g)}
-                    data-testid={`withdrawn-by-${g}`}
-                  />
-                  <span>{t(`givenBy.${g}`)}</span>
-                </label>
-              ))}
-            </div>
+            <RadioRow
+              options={GIVERS}
+              label={(g) => t(`givenBy.${g}`)}
+              testId={(g) => `withdrawn-by-${g}`}
+              input={(g) => ({ name: `${radioName}-by`, checked: by === g, onChange: () => setBy(g) })}
+            />
           </fieldset>
         </div>
       }
@@ -518,55 +538,36 @@ function ConsentItem({
         ) : null}
       </div>
       <dl className="ledger-grid">
-        <div>
-          <dt>{t('consent.recipient')}</dt>
-          <dd>{recipient(consent.recipientAgencyId, consent.recipientType)}</dd>
-        </div>
-        <div>
-          <dt>{t('consent.classes')}</dt>
-          <dd>
-            <ClassBadges classes={consent.dataClasses} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t('consent.givenBy')}</dt>
-          <dd>
-            {t(`givenBy.${consent.givenBy}`)}
-            {consent.childAssent === null ? null : (
-              <span className="cell-sub">
-                {consent.childAssent ? t('consent.assentGiven') : t('consent.assentNotGiven')}
-              </span>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt>{t('consent.evidence')}</dt>
-          <dd>{t(`evidence.${consent.evidence}`)}</dd>
-        </div>
-        <div>
-          <dt>{t('consent.givenOn')}</dt>
-          <dd>{date(consent.givenAt)}</dd>
-        </div>
-        <div>
-          <dt>{t('consent.expiresOn')}</dt>
-          <dd>
-            {consent.expiresAt ? (
-              date(consent.expiresAt)
-            ) : (
-              <span className="muted">{t('consent.noExpiry')}</span>
-            )}
-          </dd>
-        </div>
+        <LedgerField label={t('consent.recipient')}>
+          {recipient(consent.recipientAgencyId, consent.recipientType)}
+        </LedgerField>
+        <LedgerField label={t('consent.classes')}>
+          <ClassBadges classes={consent.dataClasses} />
+        </LedgerField>
+        <LedgerField label={t('consent.givenBy')}>
+          {t(`givenBy.${consent.givenBy}`)}
+          {consent.childAssent === null ? null : (
+            <span className="cell-sub">
+              {consent.childAssent ? t('consent.assentGiven') : t('consent.assentNotGiven')}
+            </span>
+          )}
+        </LedgerField>
+        <LedgerField label={t('consent.evidence')}>{t(`evidence.${consent.evidence}`)}</LedgerField>
+        <LedgerField label={t('consent.givenOn')}>{date(consent.givenAt)}</LedgerField>
+        <LedgerField label={t('consent.expiresOn')}>
+          {consent.expiresAt ? (
+            date(consent.expiresAt)
+          ) : (
+            <span className="muted">{t('consent.noExpiry')}</span>
+          )}
+        </LedgerField>
         {consent.withdrawnAt ? (
-          <div>
-            <dt>{t('consent.withdrawnOn')}</dt>
-            <dd>
-              {date(consent.withdrawnAt)}
-              {consent.withdrawnBy ? (
-                <span className="cell-sub">{t(`withdrawnBy.${consent.withdrawnBy}`)}</span>
-              ) : null}
-            </dd>
-          </div>
+          <LedgerField label={t('consent.withdrawnOn')}>
+            {date(consent.withdrawnAt)}
+            {consent.withdrawnBy ? (
+              <span className="cell-sub">{t(`withdrawnBy.${consent.withdrawnBy}`)}</span>
+            ) : null}
+          </LedgerField>
         ) : null}
       </dl>
     </li>
@@ -580,21 +581,12 @@ interface OverrideForm {
   reason: string;
 }
 
-function RequestOverrideDialog({
-  person,
-  open,
-  onClose,
-}: {
-  person: PersonViewT;
-  open: boolean;
-  onClose: () => void;
-}) {
+function RequestOverrideDialog({ person, open, onClose }: PersonDialogProps) {
   const t = useT();
   const toast = useToast();
   const queryClient = useQueryClient();
   const localized = useLocalized();
-  const { agencies } = useAgencyDirectory();
-  const choices = agencies.filter((a) => a.active && a.id !== person.ownerAgencyId);
+  const choices = useRecipientAgencies(person);
   const [shown, setShown] = useState<string[]>([]);
   const empty: OverrideForm = { recipientAgencyId: '', purpose: '', dataClasses: [], reason: '' };
   const form = useForm<OverrideForm, unknown, OverrideCreateT>({
@@ -638,45 +630,32 @@ function RequestOverrideDialog({
       size="lg"
       testId="override-dialog"
     >
-      <form
-        noValidate
-        autoComplete="off"
-        className="stack"
-        onSubmit={form.handleSubmit((body) => {
+      <DialogForm
+        form={form}
+        error={request.error}
+        shown={shown}
+        onValid={(body) => {
           setShown([]);
           request.mutate(body);
-        })}
+        }}
       >
-        <FormError error={request.error} fields={shown} />
         <div className="form-grid">
-          <SelectField
+          <ChoiceField
             label={t('consent.recipientAgency')}
             required
             data-testid="override-recipient"
             error={errors.recipientAgencyId?.message}
             {...form.register('recipientAgencyId')}
-          >
-            <option value="">{choices.length ? t('persons.choose') : t('consent.noAgencies')}</option>
-            {choices.map((a) => (
-              <option key={a.id} value={a.id}>
-                {localized(a.name)}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label={t('consent.purpose')}
-            required
-            data-testid="override-purpose"
+            placeholder={choices.length ? t('persons.choose') : t('consent.noAgencies')}
+            options={choices}
+            optionValue={(a) => a.id}
+            optionLabel={(a) => localized(a.name)}
+          />
+          <PurposeField
+            testId="override-purpose"
             error={errors.purpose?.message}
             {...form.register('purpose')}
-          >
-            <option value="">{t('persons.choose')}</option>
-            {CONSENT_PURPOSES.map((p) => (
-              <option key={p} value={p}>
-                {t(`purpose.${p}`)}
-              </option>
-            ))}
-          </SelectField>
+          />
         </div>
         <Controller
           control={form.control}
@@ -703,15 +682,14 @@ function RequestOverrideDialog({
           error={errors.reason?.message}
           {...form.register('reason')}
         />
-        <div className="form-actions">
-          <Button onClick={close} disabled={request.isPending}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="danger" busy={request.isPending} data-testid="override-submit">
-            {t('override.request')}
-          </Button>
-        </div>
-      </form>
+        <FormActions
+          onCancel={close}
+          busy={request.isPending}
+          submitLabel={t('override.request')}
+          variant="danger"
+          testId="override-submit"
+        />
+      </DialogForm>
     </Dialog>
   );
 }
@@ -758,80 +736,62 @@ function OverridesSection({ person }: { person: PersonViewT }) {
         )
       }
     >
-      {overrides.isPending ? (
-        <Loading inline />
-      ) : overrides.isError ? (
-        <LoadError error={overrides.error} onRetry={() => void overrides.refetch()} />
-      ) : overrides.data.length === 0 ? (
-        <p className="muted">{t('override.empty')}</p>
-      ) : (
-        <ul className="ledger">
-          {overrides.data.map((o) => {
-            const mine = o.requestedBy === me.id;
-            return (
-              <li key={o.id} className="ledger-item" data-testid="override-item">
-                <div className="ledger-head">
-                  <span className="ledger-title">{t(`purpose.${o.purpose}`)}</span>
-                  <Badge tone={OVERRIDE_TONE[o.status]}>{t(`overrideStatus.${o.status}`)}</Badge>
-                  {o.status === 'pending' && !mine ? (
-                    <span className="ledger-action">
-                      <Button
-                        size="sm"
-                        variant="primary"
-                        onClick={() => setDeciding({ override: o, decision: 'approve' })}
-                        data-testid="override-approve"
-                      >
-                        {t('override.approve')}
-                      </Button>
-                      <Button
-                        size="sm"
-                        onClick={() => setDeciding({ override: o, decision: 'reject' })}
-                        data-testid="override-reject"
-                      >
-                        {t('override.reject')}
-                      </Button>
-                    </span>
-                  ) : null}
-                </div>
-                <dl className="ledger-grid">
-                  <div>
-                    <dt>{t('consent.recipient')}</dt>
-                    <dd>{agencyLabel(o.recipientAgencyId)}</dd>
+      <QueryState query={overrides} inline empty={<p className="muted">{t('override.empty')}</p>}>
+        {(list) => (
+          <ul className="ledger">
+            {list.map((o) => {
+              const mine = o.requestedBy === me.id;
+              return (
+                <li key={o.id} className="ledger-item" data-testid="override-item">
+                  <div className="ledger-head">
+                    <span className="ledger-title">{t(`purpose.${o.purpose}`)}</span>
+                    <Badge tone={OVERRIDE_TONE[o.status]}>{t(`overrideStatus.${o.status}`)}</Badge>
+                    {o.status === 'pending' && !mine ? (
+                      <span className="ledger-action">
+                        <Button
+                          size="sm"
+                          variant="primary"
+                          onClick={() => setDeciding({ override: o, decision: 'approve' })}
+                          data-testid="override-approve"
+                        >
+                          {t('override.approve')}
+                        </Button>
+                        <Button
+                          size="sm"
+                          onClick={() => setDeciding({ override: o, decision: 'reject' })}
+                          data-testid="override-reject"
+                        >
+                          {t('override.reject')}
+                        </Button>
+                      </span>
+                    ) : null}
                   </div>
-                  <div>
-                    <dt>{t('consent.classes')}</dt>
-                    <dd>
+                  <dl className="ledger-grid">
+                    <LedgerField label={t('consent.recipient')}>
+                      {agencyLabel(o.recipientAgencyId)}
+                    </LedgerField>
+                    <LedgerField label={t('consent.classes')}>
                       <ClassBadges classes={o.dataClasses} />
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>{t('override.requestedAt')}</dt>
-                    <dd>
-                      <FormattedDate value={o.requestedAt} dateStyle="medium" timeStyle="short" />
+                    </LedgerField>
+                    <LedgerField label={t('override.requestedAt')}>
+                      <DateTime value={o.requestedAt} />
                       <span className="cell-sub">
                         {mine ? t('override.byYou') : t('override.byColleague')}
                       </span>
-                    </dd>
-                  </div>
-                  <div>
-                    <dt>{o.decidedAt ? t('override.decidedAt') : t('override.expiresAt')}</dt>
-                    <dd>
-                      <FormattedDate
-                        value={o.decidedAt ?? o.expiresAt}
-                        dateStyle="medium"
-                        timeStyle="short"
-                      />
-                    </dd>
-                  </div>
-                </dl>
-                {o.status === 'pending' && mine ? (
-                  <p className="cell-sub">{t('override.needsSecondPerson')}</p>
-                ) : null}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+                    </LedgerField>
+                    <LedgerField label={o.decidedAt ? t('override.decidedAt') : t('override.expiresAt')}>
+                      <DateTime value={o.decidedAt ?? o.expiresAt} />
+                    </LedgerField>
+                  </dl>
+                  {o.status === 'pending' && mine ? (
+                    <p className="cell-sub">{t('override.needsSecondPerson')}</p>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </QueryState>
       <RequestOverrideDialog person={person} open={requesting} onClose={() => setRequesting(false)} />
       <ConfirmDialog
         open={deciding !== null}
@@ -890,19 +850,15 @@ export function ConsentPanel({ person }: { person: PersonViewT }) {
           ) : null
         }
       >
-        {consents.isPending ? (
-          <Loading inline />
-        ) : consents.isError ? (
-          <LoadError error={consents.error} onRetry={() => void consents.refetch()} />
-        ) : consents.data.length === 0 ? (
-          <EmptyState icon="consent" title={t('consent.empty')} />
-        ) : (
-          <ul className="ledger" data-testid="consent-list">
-            {consents.data.map((c) => (
-              <ConsentItem key={c.id} consent={c} canManage={manage} onWithdraw={() => setWithdrawing(c)} />
-            ))}
-          </ul>
-        )}
+        <QueryState query={consents} inline empty={<EmptyState icon="consent" title={t('consent.empty')} />}>
+          {(list) => (
+            <ul className="ledger" data-testid="consent-list">
+              {list.map((c) => (
+                <ConsentItem key={c.id} consent={c} canManage={manage} onWithdraw={() => setWithdrawing(c)} />
+              ))}
+            </ul>
+          )}
+        </QueryState>
       </Card>
       {manage ? (
         <>

@@ -7,6 +7,7 @@ import { FIELD_CLASSES, type FieldClass } from '../../../shared/domain/fields.js
 import { get } from '../../api/client.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
+import { DataTable } from '../../components/DataTable.js';
 import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { useT } from '../../i18n/useT.js';
@@ -89,60 +90,56 @@ export function PersonHistoryCard({ person }: { person: PersonViewT }) {
               </Button>
             </div>
           ) : null}
-          <div className="table-wrap">
-            <table className="table" data-testid="history-table">
-              <caption className="visually-hidden">{t('history.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('history.version')}</th>
-                  <th scope="col">{t('history.changedAt')}</th>
-                  <th scope="col">{t('history.changedBy')}</th>
-                  <th scope="col">{t('history.fields')}</th>
-                  {withValues ? <th scope="col">{t('history.previous')}</th> : null}
-                </tr>
-              </thead>
-              <tbody>
-                {history.data.items.map((entry) => (
-                  <tr key={entry.version}>
-                    <th scope="row">{entry.version}</th>
-                    <td>
-                      <FormattedDate value={entry.changedAt} dateStyle="medium" timeStyle="short" />
-                    </td>
-                    <td>{entry.changedByName ?? '—'}</td>
-                    <td>{entry.fields.map(label).join(', ')}</td>
-                    {withValues ? (
-                      <td>
-                        {FIELD_CLASSES.filter((c) => entry.previous[c] !== undefined).map((c) => (
-                          <div key={c}>
-                            <strong>{label(c)}</strong>
-                            <ClassView cls={c} value={entry.previous[c] as Required<RevealedT>[FieldClass]} />
-                          </div>
+          <DataTable
+            caption={t('history.caption')}
+            columns={[
+              t('history.version'),
+              t('history.changedAt'),
+              t('history.changedBy'),
+              t('history.fields'),
+              withValues && t('history.previous'),
+            ]}
+            testId="history-table"
+          >
+            {history.data.items.map((entry) => (
+              <tr key={entry.version}>
+                <th scope="row">{entry.version}</th>
+                <td>
+                  <FormattedDate value={entry.changedAt} dateStyle="medium" timeStyle="short" />
+                </td>
+                <td>{entry.changedByName ?? '—'}</td>
+                <td>{entry.fields.map(label).join(', ')}</td>
+                {withValues ? (
+                  <td>
+                    {FIELD_CLASSES.filter((c) => entry.previous[c] !== undefined).map((c) => (
+                      <div key={c}>
+                        <strong>{label(c)}</strong>
+                        <ClassView cls={c} value={entry.previous[c] as Required<RevealedT>[FieldClass]} />
+                      </div>
+                    ))}
+                    {entry.previous.statistics ? (
+                      <ul className="value-list">
+                        {Object.entries(entry.previous.statistics).map(([k, v]) => (
+                          <li key={k}>
+                            {label(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))}:{' '}
+                            {v === null || v === undefined
+                              ? '—'
+                              : Array.isArray(v)
+                                ? v.join(', ')
+                                : typeof v === 'boolean'
+                                  ? t(v ? 'dsar.pdf.yes' : 'dsar.pdf.no')
+                                  : k === 'sex'
+                                    ? t(`sex.${v}` as MessageKey)
+                                    : String(v)}
+                          </li>
                         ))}
-                        {entry.previous.statistics ? (
-                          <ul className="value-list">
-                            {Object.entries(entry.previous.statistics).map(([k, v]) => (
-                              <li key={k}>
-                                {label(k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`))}:{' '}
-                                {v === null || v === undefined
-                                  ? '—'
-                                  : Array.isArray(v)
-                                    ? v.join(', ')
-                                    : typeof v === 'boolean'
-                                      ? t(v ? 'dsar.pdf.yes' : 'dsar.pdf.no')
-                                      : k === 'sex'
-                                        ? t(`sex.${v}` as MessageKey)
-                                        : String(v)}
-                              </li>
-                            ))}
-                          </ul>
-                        ) : null}
-                      </td>
+                      </ul>
                     ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
         </div>
       )}
     </Card>

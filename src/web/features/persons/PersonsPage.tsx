@@ -7,11 +7,13 @@ import { useCan } from '../../app/session.js';
 import { Badge } from '../../components/Badge.js';
 import { Button, ButtonLink } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
+import { DataTable } from '../../components/DataTable.js';
 import { FormError } from '../../components/ErrorText.js';
 import { SelectField, TextField } from '../../components/Field.js';
 import { Icon } from '../../components/Icon.js';
 import { PageHeader } from '../../components/PageHeader.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { QueryState } from '../../components/QueryState.js';
+import { EmptyState } from '../../components/Status.js';
 import { useT } from '../../i18n/useT.js';
 import { type PersonMatchT, type PersonSummaryT, personsApi } from './api.js';
 import { BreakGlassCard } from './BreakGlass.js';
@@ -64,43 +66,39 @@ export function PersonTable({
   const agencyLabel = useAgencyLabel();
   const withScore = persons.some((p) => 'score' in p);
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid={testId}>
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('person.ref')}</th>
-            {withScore ? <th scope="col">{t('persons.score')}</th> : null}
-            <th scope="col">{t('person.sex')}</th>
-            <th scope="col">{t('person.birthYear')}</th>
-            <th scope="col">{t('person.agency')}</th>
-            <th scope="col">{t('person.registered')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {persons.map((p) => (
-            <tr key={p.id} data-testid="person-row">
-              <th scope="row" className="cell-primary">
-                <Link to={`/persons/${p.id}`} className="mono" data-testid="person-link">
-                  {p.ref}
-                </Link>
-              </th>
-              {withScore ? <td>{'score' in p ? <Score score={p.score} /> : null}</td> : null}
-              <td>
-                <SexLabel sex={p.sex} />
-              </td>
-              <td>
-                <YearLabel year={p.birthYear} />
-              </td>
-              <td>{agencyLabel(p.ownerAgencyId)}</td>
-              <td className="nowrap">
-                <FormattedDate value={p.createdAt} dateStyle="medium" />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={[
+        t('person.ref'),
+        withScore && t('persons.score'),
+        t('person.sex'),
+        t('person.birthYear'),
+        t('person.agency'),
+        t('person.registered'),
+      ]}
+      testId={testId}
+    >
+      {persons.map((p) => (
+        <tr key={p.id} data-testid="person-row">
+          <th scope="row" className="cell-primary">
+            <Link to={`/persons/${p.id}`} className="mono" data-testid="person-link">
+              {p.ref}
+            </Link>
+          </th>
+          {withScore ? <td>{'score' in p ? <Score score={p.score} /> : null}</td> : null}
+          <td>
+            <SexLabel sex={p.sex} />
+          </td>
+          <td>
+            <YearLabel year={p.birthYear} />
+          </td>
+          <td>{agencyLabel(p.ownerAgencyId)}</td>
+          <td className="nowrap">
+            <FormattedDate value={p.createdAt} dateStyle="medium" />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -246,22 +244,14 @@ export function PersonsPage() {
       <PersonSearch />
       {can('person.break_glass') ? <BreakGlassCard /> : null}
       <Card title={t('persons.listTitle')} description={t('persons.listLead')}>
-        {persons.isPending ? (
-          <Loading />
-        ) : persons.isError ? (
-          <LoadError error={persons.error} onRetry={() => void persons.refetch()} />
-        ) : persons.data.items.length === 0 ? (
-          <EmptyState icon="person" title={t('persons.empty')} />
-        ) : (
-          <>
-            <p className="result-count">{t('persons.count', { count: total })}</p>
-            <PersonTable
-              persons={persons.data.items}
-              caption={t('persons.listTitle')}
-              testId="person-table"
-            />
-          </>
-        )}
+        <QueryState query={persons} empty={<EmptyState icon="person" title={t('persons.empty')} />}>
+          {(data) => (
+            <>
+              <p className="result-count">{t('persons.count', { count: total })}</p>
+              <PersonTable persons={data.items} caption={t('persons.listTitle')} testId="person-table" />
+            </>
+          )}
+        </QueryState>
         {total > PAGE_SIZE ? (
           <nav className="pager" aria-label={t('persons.paging')}>
             <Button

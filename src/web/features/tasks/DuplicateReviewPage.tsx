@@ -1,13 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { FormattedDate } from 'react-intl';
 import { get, post } from '../../api/client.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DateTimeCell, QueryTable, RefWithSub } from '../../components/DataTable.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { PageHeader } from '../../components/PageHeader.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
 import type { TaskT } from '../persons/api.js';
@@ -25,16 +24,6 @@ const tasksApi = {
     post<TaskT>(`/api/tasks/${encodeURIComponent(id)}/resolve`, { resolution }),
 };
 
-function RecordCell({ reference, agencyId }: { reference: string | null; agencyId: string | null }) {
-  const agencyLabel = useAgencyLabel();
-  return (
-    <>
-      <span className="mono nowrap">{reference ?? '—'}</span>
-      <span className="cell-sub">{agencyLabel(agencyId)}</span>
-    </>
-  );
-}
-
 /**
  * Possible duplicates across agencies, for the national coordinator: two pseudonymous references and
  * their agencies, never names. The reviewer decides whether they are the same person.
@@ -42,6 +31,7 @@ function RecordCell({ reference, agencyId }: { reference: string | null; agencyI
 export function DuplicateReviewPage() {
   const t = useT();
   const toast = useToast();
+  const agencyLabel = useAgencyLabel();
   const queryClient = useQueryClient();
   const [deciding, setDeciding] = useState<{ task: TaskT; resolution: Resolution } | null>(null);
   const tasks = useQuery({ queryKey: tasksKey, queryFn: ({ signal }) => tasksApi.open(signal) });
@@ -58,65 +48,45 @@ export function DuplicateReviewPage() {
     <>
       <PageHeader title={t('tasks.title')} description={t('tasks.lead')} />
       <Card testId="duplicate-queue">
-        {tasks.isPending ? (
-          <Loading />
-        ) : tasks.isError ? (
-          <LoadError error={tasks.error} onRetry={() => void tasks.refetch()} />
-        ) : tasks.data.items.length === 0 ? (
-          <EmptyState icon="check" title={t('tasks.empty')} />
-        ) : (
-          <>
-            <p className="result-count">{t('tasks.count', { count: tasks.data.items.length })}</p>
-            <div className="table-wrap">
-              <table className="table" data-testid="task-table">
-                <caption className="visually-hidden">{t('tasks.title')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('tasks.raised')}</th>
-                    <th scope="col">{t('tasks.record')}</th>
-                    <th scope="col">{t('tasks.possibleMatch')}</th>
-                    <th scope="col">{t('tasks.decision')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {tasks.data.items.map((task) => (
-                    <tr key={task.id} data-testid="task-row">
-                      <td className="nowrap">
-                        <FormattedDate value={task.createdAt} dateStyle="medium" timeStyle="short" />
-                      </td>
-                      <td>
-                        <RecordCell reference={task.personRef} agencyId={task.personAgencyId} />
-                      </td>
-                      <td>
-                        <RecordCell reference={task.relatedPersonRef} agencyId={task.relatedAgencyId} />
-                      </td>
-                      <td className="cell-actions">
-                        <div className="inline-actions row-actions">
-                          <Button
-                            size="sm"
-                            onClick={() => setDeciding({ task, resolution: 'not_duplicate' })}
-                            data-testid="task-not-duplicate"
-                          >
-                            {t('tasks.notDuplicate')}
-                          </Button>
-                          <Button
-                            size="sm"
-                            variant="primary"
-                            onClick={() => setDeciding({ task, resolution: 'same_person' })}
-                            data-testid="task-same-person"
-                          >
-                            {t('tasks.samePerson')}
-                          </Button>
-                          <MergeActions task={task} />
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
+        <QueryTable
+          query={tasks}
+          empty={t('tasks.empty')}
+          caption={t('tasks.title')}
+          count={(count) => t('tasks.count', { count })}
+          columns={[t('tasks.raised'), t('tasks.record'), t('tasks.possibleMatch'), t('tasks.decision')]}
+          testId="task-table"
+          row={(task) => (
+            <tr key={task.id} data-testid="task-row">
+              <DateTimeCell value={task.createdAt} />
+              <td>
+                <RefWithSub reference={task.personRef} sub={agencyLabel(task.personAgencyId)} />
+              </td>
+              <td>
+                <RefWithSub reference={task.relatedPersonRef} sub={agencyLabel(task.relatedAgencyId)} />
+              </td>
+              <td className="cell-actions">
+                <div className="inline-actions row-actions">
+                  <Button
+                    size="sm"
+                    onClick={() => setDeciding({ task, resolution: 'not_duplicate' })}
+                    data-testid="task-not-duplicate"
+                  >
+                    {t('tasks.notDuplicate')}
+                  </Button>
+                  <Button
+                    size="sm"
+                    variant="primary"
+                    onClick={() => setDeciding({ task, resolution: 'same_person' })}
+                    data-testid="task-same-person"
+                  >
+                    {t('tasks.samePerson')}
+                  </Button>
+                  <MergeActions task={task} />
+                </div>
+              </td>
+            </tr>
+          )}
+        />
       </Card>
       <ConfirmDialog
         open={deciding !== null}

@@ -8,9 +8,9 @@ import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DateTimeCell, QueryTable, RefWithSub } from '../../components/DataTable.js';
 import { ErrorText } from '../../components/ErrorText.js';
 import { SelectField } from '../../components/Field.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useToast } from '../../components/Toasts.js';
 import { useT } from '../../i18n/useT.js';
 import type { TaskT } from '../persons/api.js';
@@ -126,61 +126,39 @@ export function MergesCard() {
   });
   return (
     <Card title={t('merge.listTitle')} description={t('merge.listLead')} testId="merge-list">
-      {merges.isPending ? (
-        <Loading />
-      ) : merges.isError ? (
-        <LoadError error={merges.error} onRetry={() => void merges.refetch()} />
-      ) : merges.data.items.length === 0 ? (
-        <EmptyState icon="check" title={t('merge.empty')} />
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="merge-table">
-            <caption className="visually-hidden">{t('merge.listTitle')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('merge.when')}</th>
-                <th scope="col">{t('merge.kept')}</th>
-                <th scope="col">{t('merge.mergedRecord')}</th>
-                <th scope="col">{t('merge.undoUntil')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {merges.data.items.map((m) => (
-                <tr key={m.id} data-testid="merge-row">
-                  <td className="nowrap">
-                    <FormattedDate value={m.createdAt} dateStyle="medium" timeStyle="short" />
-                  </td>
-                  <td>
-                    <span className="mono nowrap">{m.survivorRef}</span>
-                    <span className="cell-sub">{agencyLabel(m.survivorAgencyId)}</span>
-                  </td>
-                  <td>
-                    <span className="mono nowrap">{m.mergedRef}</span>
-                    <span className="cell-sub">{agencyLabel(m.mergedAgencyId)}</span>
-                  </td>
-                  <td className="nowrap">
-                    {m.undoneAt ? (
-                      <Badge tone="neutral">{t('merge.undone')}</Badge>
-                    ) : (
-                      <FormattedDate value={m.keepUntil} dateStyle="medium" />
-                    )}
-                  </td>
-                  <td className="cell-actions">
-                    {m.undoable ? (
-                      <Button size="sm" onClick={() => setUndoing(m)} data-testid="merge-undo">
-                        {t('merge.unmerge')}
-                      </Button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryTable
+        query={merges}
+        empty={t('merge.empty')}
+        caption={t('merge.listTitle')}
+        columns={[t('merge.when'), t('merge.kept'), t('merge.mergedRecord'), t('merge.undoUntil')]}
+        actions
+        testId="merge-table"
+        row={(m) => (
+          <tr key={m.id} data-testid="merge-row">
+            <DateTimeCell value={m.createdAt} />
+            <td>
+              <RefWithSub reference={m.survivorRef} sub={agencyLabel(m.survivorAgencyId)} />
+            </td>
+            <td>
+              <RefWithSub reference={m.mergedRef} sub={agencyLabel(m.mergedAgencyId)} />
+            </td>
+            <td className="nowrap">
+              {m.undoneAt ? (
+                <Badge tone="neutral">{t('merge.undone')}</Badge>
+              ) : (
+                <FormattedDate value={m.keepUntil} dateStyle="medium" />
+              )}
+            </td>
+            <td className="cell-actions">
+              {m.undoable ? (
+                <Button size="sm" onClick={() => setUndoing(m)} data-testid="merge-undo">
+                  {t('merge.unmerge')}
+                </Button>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      />
       <ConfirmDialog
         open={undoing !== null}
         title={t('merge.unmergeTitle')}

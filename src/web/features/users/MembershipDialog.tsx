@@ -4,10 +4,10 @@ import type { Role } from '../../../shared/domain/access.js';
 import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
 import type { UserT } from '../../api/types.js';
-import { Button } from '../../components/Button.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/ErrorText.js';
 import { SelectField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { useToast } from '../../components/Toasts.js';
 import { useLocalized, useT } from '../../i18n/useT.js';
 import { useAgencyNames, usersKey } from './queries.js';
@@ -122,14 +122,12 @@ export function MembershipDialog({
         {membership && roles.length === 0 ? (
           <p className="field-hint">{t('membership.emptyRemoves')}</p>
         ) : null}
-        <div className="form-actions">
-          <Button onClick={close} disabled={save.isPending}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" busy={save.isPending} data-testid="membership-save">
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions
+          onCancel={close}
+          busy={save.isPending}
+          submitLabel={t('common.save')}
+          testId="membership-save"
+        />
       </form>
     </Dialog>
   );

@@ -9,10 +9,10 @@ import { endpoints } from '../../api/endpoints.js';
 import { issueFor } from '../../api/issues.js';
 import type { UserCreatedT } from '../../api/types.js';
 import { zodMessages } from '../../app/zodErrors.js';
-import { Button } from '../../components/Button.js';
 import { Dialog } from '../../components/Dialog.js';
 import { FormError } from '../../components/ErrorText.js';
 import { SelectField, TextField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { useToast } from '../../components/Toasts.js';
 import { useLocale } from '../../i18n/LocaleProvider.js';
 import { LOCALE_NAMES } from '../../i18n/messages.js';
@@ -141,14 +141,12 @@ export function UserCreateDialog({
             />
           )}
         />
-        <div className="form-actions">
-          <Button onClick={close} disabled={create.isPending}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" busy={create.isPending} data-testid="user-create-submit">
-            {t('users.create')}
-          </Button>
-        </div>
+        <FormActions
+          onCancel={close}
+          busy={create.isPending}
+          submitLabel={t('users.create')}
+          testId="user-create-submit"
+        />
       </form>
     </Dialog>
   );

@@ -9,13 +9,15 @@ import { issueFor } from '../../api/issues.js';
 import type { SetupIssuedT, UserT } from '../../api/types.js';
 import { NotFoundPage } from '../../app/NotFoundPage.js';
 import { useCan, useMe } from '../../app/session.js';
-import { Badge } from '../../components/Badge.js';
+import { Badge, BadgeRow } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
 import { Card, DetailList } from '../../components/Card.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { DataTable } from '../../components/DataTable.js';
 import { Dialog } from '../../components/Dialog.js';
 import { ErrorText, FormError } from '../../components/ErrorText.js';
 import { TextField } from '../../components/Field.js';
+import { FormActions } from '../../components/FormActions.js';
 import { PageHeader } from '../../components/PageHeader.js';
 import { EmptyState, LoadError, Loading } from '../../components/Status.js';
 import { useToast } from '../../components/Toasts.js';
@@ -65,12 +67,12 @@ function RenameDialog({ user, open, onClose }: { user: UserT; open: boolean; onC
             validate: (v) => v.trim().length > 0 || t('validation.required'),
           })}
         />
-        <div className="form-actions">
-          <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button type="submit" variant="primary" busy={save.isPending}>
-            {t('common.save')}
-          </Button>
-        </div>
+        <FormActions
+          onCancel={onClose}
+          busy={save.isPending}
+          cancelDisabled={false}
+          submitLabel={t('common.save')}
+        />
       </form>
     </Dialog>
   );
@@ -309,56 +311,39 @@ export function UserPage() {
         {u.memberships.length === 0 ? (
           <EmptyState icon="building" title={t('users.noMemberships')} />
         ) : (
-          <div className="table-wrap">
-            <table className="table" data-testid="membership-table">
-              <caption className="visually-hidden">{t('users.membershipsTitle')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('users.agency')}</th>
-                  <th scope="col">{t('users.roles')}</th>
-                  {manage ? (
-                    <th scope="col">
-                      <span className="visually-hidden">{t('common.actions')}</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {u.memberships.map((m) => (
-                  <tr key={m.id}>
-                    <th scope="row" className="cell-primary">
-                      {nameOf(m.agencyId, m.agencyCode)}
-                      <span className="cell-sub mono">{m.agencyCode}</span>
-                    </th>
-                    <td>
-                      <span className="badge-row">
-                        {m.roles.map((role) => (
-                          <Badge key={role} tone="accent">
-                            {t(roleKey(role))}
-                          </Badge>
-                        ))}
-                      </span>
-                    </td>
-                    {manage ? (
-                      <td className="cell-actions">
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          icon="edit"
-                          onClick={() => setMembership({ open: true, edit: m })}
-                        >
-                          {t('membership.editRoles')}
-                        </Button>
-                        <Button size="sm" variant="ghost" icon="x" onClick={() => setConfirm({ remove: m })}>
-                          {t('membership.remove')}
-                        </Button>
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={t('users.membershipsTitle')}
+            columns={[t('users.agency'), t('users.roles')]}
+            actions={manage}
+            testId="membership-table"
+          >
+            {u.memberships.map((m) => (
+              <tr key={m.id}>
+                <th scope="row" className="cell-primary">
+                  {nameOf(m.agencyId, m.agencyCode)}
+                  <span className="cell-sub mono">{m.agencyCode}</span>
+                </th>
+                <td>
+                  <BadgeRow items={m.roles} label={(role) => t(roleKey(role))} />
+                </td>
+                {manage ? (
+                  <td className="cell-actions">
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      icon="edit"
+                      onClick={() => setMembership({ open: true, edit: m })}
+                    >
+                      {t('membership.editRoles')}
+                    </Button>
+                    <Button size="sm" variant="ghost" icon="x" onClick={() => setConfirm({ remove: m })}>
+                      {t('membership.remove')}
+                    </Button>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Card>
       {manage ? (

@@ -5,8 +5,9 @@ import { useCan } from '../../app/session.js';
 import { Button } from '../../components/Button.js';
 import { Card } from '../../components/Card.js';
 import { PageHeader } from '../../components/PageHeader.js';
+import { QueryState } from '../../components/QueryState.js';
 import { SearchBox, useDebounced } from '../../components/SearchBox.js';
-import { EmptyState, LoadError, Loading } from '../../components/Status.js';
+import { EmptyState } from '../../components/Status.js';
 import { useLocalized, useT } from '../../i18n/useT.js';
 import { useAgencyNames, useUsers } from './queries.js';
 import { SetupTokenDialog } from './SetupTokenDialog.js';
@@ -82,15 +83,9 @@ export function UsersPage() {
             </p>
           ) : null}
         </div>
-        {users.isPending ? (
-          <Loading />
-        ) : users.isError ? (
-          <LoadError error={users.error} onRetry={() => void users.refetch()} />
-        ) : users.data.items.length === 0 ? (
-          <EmptyState icon="users" title={t('users.empty')} />
-        ) : (
-          <UsersTable users={users.data.items} />
-        )}
+        <QueryState query={users} empty={<EmptyState icon="users" title={t('users.empty')} />}>
+          {(data) => <UsersTable users={data.items} />}
+        </QueryState>
       </Card>
       {can('user.manage') ? (
         <>

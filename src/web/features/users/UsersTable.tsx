@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import type { UserT } from '../../api/types.js';
-import { Badge } from '../../components/Badge.js';
+import { BadgeRow } from '../../components/Badge.js';
+import { DataTable } from '../../components/DataTable.js';
 import { roleKey, useT } from '../../i18n/useT.js';
 import { useAgencyNames } from './queries.js';
 import { UserStateBadge } from './UserStateBadge.js';
@@ -10,60 +11,50 @@ export function UsersTable({ users, agencyId }: { users: UserT[]; agencyId?: str
   const t = useT();
   const { nameOf } = useAgencyNames();
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="user-table">
-        <caption className="visually-hidden">{t('users.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('users.displayName')}</th>
-            <th scope="col">{t('users.username')}</th>
-            <th scope="col">{agencyId ? t('users.roles') : t('users.agenciesAndRoles')}</th>
-            <th scope="col">{t('common.status')}</th>
+    <DataTable
+      caption={t('users.title')}
+      columns={[
+        t('users.displayName'),
+        t('users.username'),
+        agencyId ? t('users.roles') : t('users.agenciesAndRoles'),
+        t('common.status'),
+      ]}
+      testId="user-table"
+    >
+      {users.map((user) => {
+        const memberships = agencyId
+          ? user.memberships.filter((m) => m.agencyId === agencyId)
+          : user.memberships;
+        return (
+          <tr key={user.id}>
+            <th scope="row" className="cell-primary">
+              <Link to={`/users/${user.id}`}>{user.displayName}</Link>
+            </th>
+            <td>
+              <span className="mono">{user.username}</span>
+            </td>
+            <td>
+              {memberships.length === 0 ? (
+                <span className="muted">—</span>
+              ) : (
+                <ul className="cell-memberships">
+                  {memberships.map((m) => (
+                    <li key={m.id}>
+                      {agencyId ? null : (
+                        <span className="cell-agency">{nameOf(m.agencyId, m.agencyCode)}</span>
+                      )}
+                      <BadgeRow items={m.roles} label={(role) => t(roleKey(role))} />
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+            <td>
+              <UserStateBadge user={user} />
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => {
-            const memberships = agencyId
-              ? user.memberships.filter((m) => m.agencyId === agencyId)
-              : user.memberships;
-            return (
-              <tr key={user.id}>
-                <th scope="row" className="cell-primary">
-                  <Link to={`/users/${user.id}`}>{user.displayName}</Link>
-                </th>
-                <td>
-                  <span className="mono">{user.username}</span>
-                </td>
-                <td>
-                  {memberships.length === 0 ? (
-                    <span className="muted">—</span>
-                  ) : (
-                    <ul className="cell-memberships">
-                      {memberships.map((m) => (
-                        <li key={m.id}>
-                          {agencyId ? null : (
-                            <span className="cell-agency">{nameOf(m.agencyId, m.agencyCode)}</span>
-                          )}
-                          <span className="badge-row">
-                            {m.roles.map((role) => (
-                              <Badge key={role} tone="accent">
-                                {t(roleKey(role))}
-                              </Badge>
-                            ))}
-                          </span>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-                <td>
-                  <UserStateBadge user={user} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
