@@ -225,9 +225,16 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
     ).toBe('mfa_enrol');
     t.deps.config.demo = true;
     try {
+      const demo = new Browser(t);
       expect(
-        (await new Browser(t).post('/api/auth/login', { username: 'demo1', password: PASSWORD })).json().next,
+        (await demo.post('/api/auth/login', { username: 'demo1', password: PASSWORD })).json().next,
       ).toBe('done');
+      // and the step-up dialog asks for the password only: the password alone confirms
+      expect((await demo.get('/api/me')).json().stepUpCode).toBe(false);
+      expect((await demo.post('/api/auth/reauth', { password: PASSWORD })).statusCode).toBe(200);
+      expect((await demo.post('/api/auth/reauth', { password: 'wrong wrong wrong wrong' })).statusCode).toBe(
+        401,
+      );
     } finally {
       t.deps.config.demo = false;
     }
@@ -298,6 +305,11 @@ describe.each(ENGINES)('sign-in on %s', (engine) => {
       code: generateTotp(secret, t.clock.now()),
     });
     expect(good.statusCode).toBe(200);
+    // a real account's step-up always needs the code, demo mode or not
+    expect((await browser.get('/api/me')).json().stepUpCode).toBe(true);
+    t.clock.advance(30_000);
+    const noCode = await browser.post('/api/auth/reauth', { password: PASSWORD });
+    expect(noCode.statusCode).toBe(401);
   });
 
   it('keeps the audit chain intact through all of the above (G28)', async () => {

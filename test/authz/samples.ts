@@ -7,6 +7,8 @@ export interface World {
   foreign: { agencyId: string; userId: string };
   /** The pseudonymous reference of a person of the foreign agency (break-the-glass opens it by reference). */
   foreignPersonRef?: string;
+  /** Another person of the foreign agency, for break-the-glass (whose grants open the person they name). */
+  glassPersonRef?: string;
 }
 
 export interface Sample {
@@ -116,7 +118,7 @@ export const SAMPLES: Record<string, Build> = {
   'POST /api/persons/:id/consent-overrides/:overrideId/decision': () => ({ body: { decision: 'approve' } }),
   'POST /api/break-glass': (_p, w) => ({
     body: {
-      ref: w.foreignPersonRef,
+      ref: w.glassPersonRef,
       reason: 'Matrix test: emergency at night, the owning agency is unreachable.',
     },
   }),

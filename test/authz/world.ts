@@ -16,6 +16,11 @@ async function personOf(t: TestApp, agencyId: string): Promise<string> {
     [agencyId],
   );
   if (existing.rows[0]) return existing.rows[0].id;
+  return newPerson(t, agencyId);
+}
+
+/** A new person of the agency, with a data key (no sealed fields). */
+async function newPerson(t: TestApp, agencyId: string): Promise<string> {
   const { rows } = await t.admin.query<{ id: string }>(
     `INSERT INTO persons (ref, owner_agency_id, sex, birth_year) VALUES ($1, $2, 'female', 1990) RETURNING id`,
     [`P-M${randomBytes(3).toString('hex').toUpperCase()}`, agencyId],
@@ -81,16 +86,19 @@ export async function buildWorld(t: TestApp): Promise<MatrixWorld> {
     if (persona.agencyId) await personOf(t, persona.agencyId);
   }
   const foreignPersonId = await personOf(t, foreignAgency.id);
-  const foreignRef = await t.admin.query<{ ref: string }>('SELECT ref FROM persons WHERE id = $1', [
-    foreignPersonId,
-  ]);
+  const refOf = async (id: string) =>
+    (await t.admin.query<{ ref: string }>('SELECT ref FROM persons WHERE id = $1', [id])).rows[0]!.ref;
+  // break-the-glass opens a person of its own: the grants it makes would otherwise open foreignPersonId,
+  // the out-of-scope record of every later route in the matrix
+  const glassPersonId = await newPerson(t, foreignAgency.id);
   return {
     personas,
     foreign: { agencyId: foreignAgency.id, userId: foreignUser.id },
     foreignSessionId: await sessionIdOf(t, await signIn(t, foreignUser.id)),
     foreignKeyId: await securityKeyOf(t, foreignUser.id),
     foreignPersonId,
-    foreignPersonRef: foreignRef.rows[0]!.ref,
+    foreignPersonRef: await refOf(foreignPersonId),
+    glassPersonRef: await refOf(glassPersonId),
   };
 }
 

@@ -81,7 +81,7 @@ async function confirmStepUp(page, done) {
   ]);
   if (which === 'reauth') {
     await byTestId(page, 'reauth-password').fill(DEMO_PASSWORD);
-    if (await byTestId(page, 'reauth-code').isVisible()) await byTestId(page, 'reauth-code').fill('000000');
+    if (await byTestId(page, 'reauth-code').count()) await byTestId(page, 'reauth-code').fill('000000');
     await byTestId(page, 'reauth-submit').click();
     await done.waitFor({ timeout: 20_000 });
   }

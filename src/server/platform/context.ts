@@ -21,6 +21,8 @@ export interface Actor {
   memberships: ActorMembership[];
   /** When the user last proved password and second factor (sign-in or step-up). */
   authenticatedAt: Date;
+  /** A demo account (demo mode lets it sign in and step up without a second factor). */
+  demoAccount?: boolean;
 }
 
 /**

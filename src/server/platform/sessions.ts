@@ -90,6 +90,7 @@ export async function lookupSession(
         WHERE s.token_hash = $1 AND u.id = s.user_id AND s.revoked_at IS NULL AND u.active
           AND s.expires_at > $2 AND s.last_seen_at >= $3
        RETURNING s.id, s.user_id, s.mfa_verified, s.authenticated_at, u.username, u.display_name, u.locale,
+         u.demo_account,
          CASE WHEN s.mfa_verified THEN (
            SELECT coalesce(json_agg(json_build_object('id', m.id, 'agencyId', m.agency_id, 'agencyCode', a.code,
                     'agencyName', a.name, 'agencyType', a.type, 'roles', m.roles) ORDER BY a.code), '[]'::json)
@@ -123,6 +124,7 @@ export async function lookupSession(
           sessionId: row.id,
           memberships: row.memberships as ActorMembership[],
           authenticatedAt: row.authenticated_at,
+          demoAccount: row.demo_account,
         }
       : null;
     return { kind: 'ok', session, actor };

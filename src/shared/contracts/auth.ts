@@ -66,6 +66,8 @@ export const Me = z.strictObject({
   memberships: z.array(MembershipView),
   permissions: z.array(z.enum(PERMISSIONS)),
   demo: z.boolean(),
+  /** Whether a step-up asks for an authenticator code (not for a demo account in demo mode). */
+  stepUpCode: z.boolean(),
   /** Seconds of idle time after which the session ends (the UI warns before). */
   idleTimeoutSeconds: z.number().int(),
 });

@@ -47,7 +47,7 @@ export const endpoints = {
   setup: (body: { token: string; password: string }) => post<OkT>('/api/auth/setup', body, { reauth: false }),
   logout: () => post<OkT>('/api/auth/logout', {}, { reauth: false }),
   logoutAll: () => post<OkT>('/api/auth/logout-all'),
-  reauth: (body: { password: string; code: string }) =>
+  reauth: (body: { password: string; code?: string }) =>
     post<OkT>('/api/auth/reauth', body, { reauth: false }),
 
   me: (signal?: AbortSignal) => get<MeT>('/api/me', undefined, signal),

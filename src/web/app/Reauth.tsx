@@ -9,6 +9,7 @@ import { Dialog } from '../components/Dialog.js';
 import { ErrorText } from '../components/ErrorText.js';
 import { TextField } from '../components/Field.js';
 import { useT } from '../i18n/useT.js';
+import { useMeQuery } from './session.js';
 
 interface ReauthForm {
   password: string;
@@ -25,6 +26,8 @@ export function ReauthHost() {
   const pending = useRef<{ promise: Promise<boolean>; resolve: (ok: boolean) => void } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const form = useForm<ReauthForm>({ defaultValues: { password: '', code: '' } });
+  // a demo account in demo mode has no second factor: the password alone confirms
+  const askCode = useMeQuery().data?.stepUpCode ?? true;
 
   useEffect(() => {
     configureClient({
@@ -53,7 +56,11 @@ export function ReauthHost() {
   const onSubmit = form.handleSubmit(async (values) => {
     setError(null);
     try {
-      await endpoints.reauth({ password: values.password, code: values.code.replace(/\s/g, '') });
+      await endpoints.reauth(
+        askCode
+          ? { password: values.password, code: values.code.replace(/\s/g, '') }
+          : { password: values.password },
+      );
       finish(true);
     } catch (e) {
       setError(e);
@@ -67,7 +74,7 @@ export function ReauthHost() {
     <Dialog
       open={open}
       title={t('reauth.title')}
-      description={t('reauth.description')}
+      description={t(askCode ? 'reauth.description' : 'reauth.descriptionPassword')}
       onClose={() => finish(false)}
       size="sm"
       testId="reauth-dialog"
@@ -87,20 +94,22 @@ export function ReauthHost() {
           error={errors.password?.message ?? issueFor(error, 'password')}
           {...form.register('password', { required: t('validation.required') })}
         />
-        <TextField
-          label={t('mfa.codeLabel')}
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={7}
-          required
-          data-testid="reauth-code"
-          className="input input-code"
-          error={errors.code?.message ?? issueFor(error, 'code')}
-          {...form.register('code', {
-            required: t('validation.required'),
-            pattern: { value: /^\s*\d{3}\s?\d{3}\s*$/, message: t('validation.sixDigits') },
-          })}
-        />
+        {askCode ? (
+          <TextField
+            label={t('mfa.codeLabel')}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            required
+            data-testid="reauth-code"
+            className="input input-code"
+            error={errors.code?.message ?? issueFor(error, 'code')}
+            {...form.register('code', {
+              required: t('validation.required'),
+              pattern: { value: /^\s*\d{3}\s?\d{3}\s*$/, message: t('validation.sixDigits') },
+            })}
+          />
+        ) : null}
         <div className="form-actions">
           <Button onClick={() => finish(false)}>{t('common.cancel')}</Button>
           <Button type="submit" variant="primary" busy={isSubmitting} data-testid="reauth-submit">

@@ -59,6 +59,7 @@ function meOf(deps: AppDeps, ctx: RequestContext): z.infer<typeof Me> {
     })),
     permissions: PERMISSIONS.filter((p) => holdsPermission(actor.memberships, p)),
     demo: deps.config.demo,
+    stepUpCode: !(deps.config.demo && actor.demoAccount === true),
     idleTimeoutSeconds: deps.config.session.idleSeconds,
   };
 }

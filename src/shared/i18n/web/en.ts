@@ -127,6 +127,7 @@ export const en = {
   'reauth.title': 'Confirm it is you',
   'reauth.description':
     'This action needs a fresh confirmation. Enter your password and a current authenticator code.',
+  'reauth.descriptionPassword': 'This action needs a fresh confirmation. Enter your password.',
   'reauth.password': 'Your password',
   'reauth.confirm': 'Confirm',
 

@@ -128,6 +128,7 @@ export const ru: Record<keyof typeof en, string> = {
   'reauth.title': 'Подтвердите, что это вы',
   'reauth.description':
     'Для этого действия нужно повторное подтверждение. Введите пароль и текущий код аутентификатора.',
+  'reauth.descriptionPassword': 'Для этого действия нужно повторное подтверждение. Введите пароль.',
   'reauth.password': 'Ваш пароль',
   'reauth.confirm': 'Подтвердить',
 

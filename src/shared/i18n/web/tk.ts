@@ -125,6 +125,7 @@ export const tk: Record<keyof typeof en, string> = {
   'reauth.title': 'Özüňizdigiňizi tassyklaň',
   'reauth.description':
     'Bu hereket üçin täzeden tassyklama gerek. Açar sözüňizi we tassyklaýjy programmadaky häzirki kody giriziň.',
+  'reauth.descriptionPassword': 'Bu hereket üçin täzeden tassyklama gerek. Açar sözüňizi giriziň.',
   'reauth.password': 'Açar sözüňiz',
   'reauth.confirm': 'Tassykla',
 
