@@ -7,6 +7,7 @@ import type { Database } from './db/index.js';
 import { registerAgencyRoutes } from './features/agencies/index.js';
 import { registerAuditRoutes } from './features/audit/index.js';
 import { registerAuthRoutes } from './features/auth/index.js';
+import { registerExportRoutes } from './features/exports/index.js';
 import {
   registerErasureRoutes,
   registerOversightRoutes,
@@ -87,6 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerPersonRoutes(api, deps);
       registerOversightRoutes(api, deps);
       registerErasureRoutes(api, deps);
+      registerExportRoutes(api, deps);
     },
     { prefix: '/api' },
   );

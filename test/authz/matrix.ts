@@ -182,6 +182,19 @@ export const MATRIX: Record<string, Expectation> = {
     allow: only('dpo', 'national_coordinator'),
     reached: 'not_found',
   },
+  // Exports (G07, ADR 18): case managers and competent authorities export their agency's records and decide
+  // each other's identifying exports (the sample export id does not exist: reaching the handler answers not_found).
+  'POST /api/exports': { allow: only('case_manager', 'competent_authority') },
+  'GET /api/exports': { allow: only('case_manager', 'competent_authority') },
+  'POST /api/exports/:id/approve': {
+    allow: only('case_manager', 'competent_authority'),
+    reached: 'not_found',
+  },
+  'POST /api/exports/:id/reject': {
+    allow: only('case_manager', 'competent_authority'),
+    reached: 'not_found',
+  },
+  'GET /api/exports/:id/file': { allow: only('case_manager', 'competent_authority'), reached: 'not_found' },
   // Files of a person: readers of the identity class see them; writers of it add them (the competent
   // authority, provider and guardian hold person.update for other classes only: 403 field_not_writable).
   'GET /api/persons/:id/files': { allow: personReaders, record: 'person', seesAll: [] },

@@ -130,6 +130,9 @@ export const SAMPLES: Record<string, Build> = {
   'POST /api/persons/:id/erasure-requests': () => ({
     body: { reason: 'Matrix test: the person asked to be forgotten.' },
   }),
+  'POST /api/exports': () => ({ body: { purpose: 'assistance', format: 'csv', classes: [] } }),
+  'POST /api/exports/:id/approve': () => ({ body: {} }),
+  'POST /api/exports/:id/reject': () => ({ body: {} }),
   'GET /api/erasure-requests': () => ({ query: { status: 'pending' } }),
   'POST /api/erasure-requests/:id/approve': () => ({ body: {} }),
   'POST /api/erasure-requests/:id/reject': () => ({ body: { reason: 'Matrix test: records still needed.' } }),

@@ -242,7 +242,7 @@ export const TaskListQuery = z.strictObject({
 });
 export const TaskResolve = z.strictObject({ resolution: z.enum(['not_duplicate', 'same_person']) });
 
-export const ALERT_KINDS = ['consent_override', 'break_glass', 'bulk_access'] as const;
+export const ALERT_KINDS = ['consent_override', 'break_glass', 'bulk_access', 'identifying_export'] as const;
 export const AlertView = z.strictObject({
   id: z.uuid(),
   kind: z.enum(ALERT_KINDS),

@@ -79,6 +79,13 @@ export const PERMISSIONS = [
    * requester) crypto-shreds the person; either may reject.
    */
   'erasure.approve',
+  /**
+   * Export the agency's person records (CSV, XLSX) for a purpose; consent decides person by person which
+   * classes are filled. Identifying exports wait for a second approver; only the requester downloads.
+   */
+  'person.export',
+  /** Approve or reject another person's identifying export (never one's own). */
+  'export.approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -115,6 +122,8 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'person.break_glass': 'agency',
     'consent.read': 'agency',
     'consent.override': 'agency',
+    'person.export': 'agency',
+    'export.approve': 'agency',
   },
   case_manager: {
     'agency.read': 'agency',
@@ -126,6 +135,8 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'consent.manage': 'agency',
     'consent.override': 'agency',
     'erasure.request': 'agency',
+    'person.export': 'agency',
+    'export.approve': 'agency',
   },
   service_provider: { 'agency.read': 'agency', 'person.read': 'agency', 'person.update': 'agency' },
   guardian: {

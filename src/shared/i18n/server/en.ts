@@ -31,6 +31,11 @@ export const en = {
   'error.erasure_dpo_required':
     "The data protection officer's approval is still needed: the other approval is already given.",
   'error.erasure_pending': 'An erasure request for this person is already waiting for a decision.',
+  'error.export_not_approved':
+    'This export contains identifying data and has not been approved by a second person yet.',
+  'error.export_self_approval':
+    'You cannot approve or reject an export you asked for: another colleague must decide.',
+  'error.export_decided': 'This export has already been decided or has lapsed.',
   'error.erasure_decided': 'This erasure request has already been decided, or already has your approval.',
   'error.person_erased': "This person's identifying data has already been erased.",
   'error.merge_invalid':

@@ -31,6 +31,11 @@ export const tk: Record<ServerMessageKey, string> = {
   'error.erasure_dpo_required':
     'Maglumatlary goramak boýunça işgäriň tassyklamasy entek gerek: beýleki tassyklama eýýäm berildi.',
   'error.erasure_pending': 'Bu adamyň maglumatlaryny pozmak baradaky haýyş eýýäm karara garaşýar.',
+  'error.export_not_approved':
+    'Bu eksportda şahsyýeti anyklaýan maglumatlar bar we ony entek ikinji işgär tassyklamady.',
+  'error.export_self_approval':
+    'Öz soran eksportyňyzy tassyklap ýa-da ret edip bilmersiňiz: başga bir işgär karar bermeli.',
+  'error.export_decided': 'Bu eksport barada eýýäm karar berildi ýa-da onuň möhleti geçdi.',
   'error.erasure_decided':
     'Bu pozmak haýyşy boýunça karar eýýäm kabul edildi ýa-da siz ony eýýäm tassykladyňyz.',
   'error.person_erased': 'Bu adamyň şahsyýetini kesgitleýän maglumatlary eýýäm pozuldy.',

@@ -23,6 +23,7 @@ const KIND_TONE: Record<AlertT['kind'], Tone> = {
   consent_override: 'warning',
   break_glass: 'danger',
   bulk_access: 'danger',
+  identifying_export: 'warning',
 };
 
 /** Alerts for the data protection officer: disclosures without consent, break-the-glass, bulk access. */
