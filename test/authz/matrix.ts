@@ -182,7 +182,7 @@ export const MATRIX: Record<string, Expectation> = {
     allow: only('dpo', 'national_coordinator'),
     reached: 'not_found',
   },
-  // Exports (G07, ADR 18): case managers and competent authorities export their agency's records and decide
+  // Exports (G07, ADR 15): case managers and competent authorities export their agency's records and decide
   // each other's identifying exports (the sample export id does not exist: reaching the handler answers not_found).
   'POST /api/exports': { allow: only('case_manager', 'competent_authority') },
   'GET /api/exports': { allow: only('case_manager', 'competent_authority') },
