@@ -13,6 +13,7 @@ import {
   registerOversightRoutes,
   registerPersonRoutes,
 } from './features/persons/index.js';
+import { registerStatisticsRoutes } from './features/statistics/index.js';
 import { registerSystemRoutes } from './features/system/index.js';
 import { registerUserRoutes } from './features/users/index.js';
 import { registerWebRoutes } from './features/web/index.js';
@@ -89,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       registerOversightRoutes(api, deps);
       registerErasureRoutes(api, deps);
       registerExportRoutes(api, deps);
+      registerStatisticsRoutes(api, deps);
     },
     { prefix: '/api' },
   );

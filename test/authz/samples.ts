@@ -130,6 +130,7 @@ export const SAMPLES: Record<string, Build> = {
   'POST /api/persons/:id/erasure-requests': () => ({
     body: { reason: 'Matrix test: the person asked to be forgotten.' },
   }),
+  'GET /api/statistics/persons': () => ({ query: { rows: 'sex', cols: 'ageBand' } }),
   'POST /api/exports': () => ({ body: { purpose: 'assistance', format: 'csv', classes: [] } }),
   'POST /api/exports/:id/approve': () => ({ body: {} }),
   'POST /api/exports/:id/reject': () => ({ body: {} }),

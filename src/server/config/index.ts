@@ -35,6 +35,8 @@ export interface Config {
   bulkRevealsPerHour: number;
   /** How long a break-the-glass grant opens one person to one user (minutes). */
   breakGlassMinutes: number;
+  /** Statistics: counts of 1 to k − 1 persons are suppressed (G23; CTDC uses 11). */
+  statisticsK: number;
   session: { idleSeconds: number; absoluteSeconds: number };
   /** Password hashing parameters (tests use cheap ones, production the ASVS ones). */
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -185,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimitBytes: 256 * 1024,
     bulkRevealsPerHour: intEnv(env, 'HALAS_BULK_REVEALS_PER_HOUR', 60, 1, 100_000),
     breakGlassMinutes: intEnv(env, 'HALAS_BREAK_GLASS_MINUTES', 60, 5, 24 * 60),
+    statisticsK: intEnv(env, 'HALAS_STATISTICS_K', 5, 2, 100),
     // 2 s in service (G37: a request gets 503 instead of hanging); longer under test by default, where two
     // cores run many databases at once (the degradation tests set 2 s themselves)
     db: {

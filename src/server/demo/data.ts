@@ -177,6 +177,14 @@ export const DEMO_USERS: Array<{
     roles: ['case_manager'],
   },
   {
+    // a colleague in the same agency: the second approver of identifying exports (ADR 15)
+    username: 'casemanager2',
+    displayName: 'Aýna Orazowa',
+    locale: 'ru',
+    agency: 'social-protection',
+    roles: ['case_manager'],
+  },
+  {
     username: 'provider',
     displayName: 'Ogulşat Berdiýewa',
     locale: 'tk',

@@ -44,9 +44,10 @@ export interface TxOptions {
    * Only system jobs (key rotation, retention) and the oversight views that show pseudonymous references
    * (duplicate review, DPO alerts) use it; never a path that returns identities — except
    * 'subject-access': the DPO's data-subject access report (dsar.export, step-up, audited), which by law
-   * returns everything held about one person.
+   * returns everything held about one person. 'statistics' reads the statistical variables of every person
+   * and returns only counts under suppression (features/statistics, G23).
    */
-  systemPath?: 'key-rotation' | 'retention' | 'oversight' | 'subject-access' | 'coming-of-age';
+  systemPath?: 'key-rotation' | 'retention' | 'oversight' | 'subject-access' | 'coming-of-age' | 'statistics';
 }
 
 /**

@@ -86,6 +86,11 @@ export const PERMISSIONS = [
   'person.export',
   /** Approve or reject another person's identifying export (never one's own). */
   'export.approve',
+  /**
+   * National aggregate statistics: counts only, small cells suppressed with secondary suppression (G23);
+   * never a record, never an identity. Held with scope `all` (a national figure covers every agency).
+   */
+  'statistics.read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -146,9 +151,14 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'consent.read': 'agency',
     'consent.manage': 'agency',
   },
-  national_coordinator: { 'agency.read': 'all', 'duplicate.review': 'all', 'erasure.approve': 'all' },
-  nap_focal_point: { 'agency.read': 'agency' },
-  analyst: { 'agency.read': 'agency' },
+  national_coordinator: {
+    'agency.read': 'all',
+    'duplicate.review': 'all',
+    'erasure.approve': 'all',
+    'statistics.read': 'all',
+  },
+  nap_focal_point: { 'agency.read': 'agency', 'statistics.read': 'all' },
+  analyst: { 'agency.read': 'agency', 'statistics.read': 'all' },
   trainer: { 'agency.read': 'agency' },
   dpo: {
     'agency.read': 'all',
