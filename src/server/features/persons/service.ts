@@ -140,6 +140,14 @@ export async function loadForActor(
     await repo.disclosureBasis(tx, id),
     ctx.now(),
   );
+  // Shared by a consent that was withdrawn between the two reads above (each statement sees the latest
+  // commit): answer as if it had been withdrawn before, not found, rather than forbidden.
+  if (
+    access.readable.length === 0 &&
+    !readAgencies(actor).includes(row.owner_agency_id) &&
+    !(await repo.findInScope(tx, readAgencies(actor), ctx.now(), id))
+  )
+    throw new AppError('not_found');
   return { row, access };
 }
 
