@@ -195,9 +195,9 @@ export const MATRIX: Record<string, Expectation> = {
     reached: 'not_found',
   },
   'GET /api/exports/:id/file': { allow: only('case_manager', 'competent_authority'), reached: 'not_found' },
-  // National statistics (G23, ADR 16): counts under suppression for the analyst, the NAP focal point and the
-  // national coordinator; never records.
-  'GET /api/statistics/persons': { allow: only('analyst', 'nap_focal_point', 'national_coordinator') },
+  // National statistics (G23, ADR 16): counts under suppression for the analyst and the national
+  // coordinator; never records.
+  'GET /api/statistics/persons': { allow: only('analyst', 'national_coordinator') },
   // Files of a person: readers of the identity class see them; writers of it add them (the competent
   // authority, provider and guardian hold person.update for other classes only: 403 field_not_writable).
   'GET /api/persons/:id/files': { allow: personReaders, record: 'person', seesAll: [] },

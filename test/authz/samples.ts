@@ -87,7 +87,7 @@ export const SAMPLES: Record<string, Build> = {
   }),
   'PATCH /api/users/:id': () => ({ body: { displayName: 'Matrix Colleague' } }),
   'PUT /api/users/:id/memberships': (p, w) => ({
-    body: { agencyId: home(p, w), roles: ['trainer', 'analyst'] },
+    body: { agencyId: home(p, w), roles: ['trainer', 'nap_focal_point'] },
   }),
   'POST /api/users/:id/reset-credentials': () => ({ body: {} }),
   'POST /api/users/:id/revoke-sessions': () => ({ body: {} }),

@@ -257,6 +257,27 @@ describe('statistical disclosure control (G23)', () => {
     );
   });
 
+  it('not even all one- and two-way tables of a dataset together give away a hidden count', () => {
+    let withheld = 0;
+    fc.assert(
+      fc.property(datasetArb(4, 5, 80, [3, 5, 11]), (ds) => {
+        const queries = ds.dims.flatMap((a, i) => [
+          [a.name],
+          ...ds.dims.slice(i + 1).map((b) => [a.name, b.name]),
+        ]);
+        const tables = run(ds, queries);
+        withheld += tables.filter((t) => t.withheld && 'value' in t.total).length;
+        expect(linearLeaks(ds, tables)).toEqual([]);
+        if (ds.dims.every((d) => d.categories.length <= 3) && ds.dims.length <= 2)
+          expect(enumerationLeaks(ds, tables) ?? []).toEqual([]);
+      }),
+      { numRuns: 800 },
+    );
+    process.stdout.write(
+      `G23 every table at once: 800 datasets, ${withheld} tables withheld under a shown total\n`,
+    );
+  });
+
   it('on small cases, no hidden count is pinned even with non-negativity (every consistent table enumerated)', () => {
     let enumerated = 0;
     let protectedCounts = 0;

@@ -157,7 +157,7 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
     'erasure.approve': 'all',
     'statistics.read': 'all',
   },
-  nap_focal_point: { 'agency.read': 'agency', 'statistics.read': 'all' },
+  nap_focal_point: { 'agency.read': 'agency' },
   analyst: { 'agency.read': 'agency', 'statistics.read': 'all' },
   trainer: { 'agency.read': 'agency' },
   dpo: {
@@ -177,7 +177,10 @@ export const ROLE_PERMISSIONS: Record<Role, Partial<Record<Permission, Scope>>> 
  */
 export const GRANTABLE_ROLES: Record<'system_admin' | 'agency_admin', readonly Role[]> = {
   system_admin: ROLES,
-  agency_admin: ROLES.filter((r) => r !== 'system_admin' && r !== 'dpo' && r !== 'national_coordinator'),
+  // national roles (system-wide permissions, such as national statistics) are granted by the system administrator
+  agency_admin: ROLES.filter(
+    (r) => r !== 'system_admin' && r !== 'dpo' && r !== 'national_coordinator' && r !== 'analyst',
+  ),
 };
 
 /** Roles that are only meaningful in certain agency types. Empty list: any agency type. */

@@ -42,6 +42,8 @@ function MainNav() {
     items.push({ to: '/duplicates', label: 'nav.duplicates', icon: 'merge', testId: 'nav-duplicates' });
   if (can('consent.manage'))
     items.push({ to: '/my-tasks', label: 'nav.myTasks', icon: 'check', testId: 'nav-my-tasks' });
+  if (can('person.export'))
+    items.push({ to: '/exports', label: 'nav.exports', icon: 'consent', testId: 'nav-exports' });
   if (can('alert.read'))
     items.push({ to: '/alerts', label: 'nav.alerts', icon: 'bell', testId: 'nav-alerts' });
   if (can('alert.read'))

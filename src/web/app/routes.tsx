@@ -47,6 +47,9 @@ const AgencyTasksPage = lazy(() =>
 const ErasureRequestsPage = lazy(() =>
   import('../features/erasure/ErasureRequestsPage.js').then((m) => ({ default: m.ErasureRequestsPage })),
 );
+const ExportsPage = lazy(() =>
+  import('../features/exports/ExportsPage.js').then((m) => ({ default: m.ExportsPage })),
+);
 const AccountPage = lazy(() =>
   import('../features/account/AccountPage.js').then((m) => ({ default: m.AccountPage })),
 );
@@ -173,6 +176,14 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="dsar.export">
               <AccessReportPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="exports"
+          element={
+            <RequirePermission permission="person.export">
+              <ExportsPage />
             </RequirePermission>
           }
         />
