@@ -84,14 +84,14 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
       (
         await adminA.put(
           `/api/users/${id}/memberships`,
-          { agencyId: agencyA.id, roles: ['analyst'] },
+          { agencyId: agencyA.id, roles: ['nap_focal_point'] },
           await adminA.ifMatch(`/api/users/${id}`),
         )
       ).statusCode,
     ).toBe(200);
     expect((await user.get('/api/me')).statusCode).toBe(401);
     const fresh = await as(id);
-    expect((await fresh.get('/api/me')).json().memberships[0].roles).toEqual(['analyst']);
+    expect((await fresh.get('/api/me')).json().memberships[0].roles).toEqual(['nap_focal_point']);
   });
 
   it("ends all of a user's sessions on request", async () => {
@@ -223,13 +223,13 @@ describe.each(ENGINES)('user accounts on %s', (engine) => {
       `/api/users/${twoJobs}/memberships`,
       {
         agencyId: agencyA.id,
-        roles: ['analyst'],
+        roles: ['nap_focal_point'],
       },
       await adminA.ifMatch(`/api/users/${twoJobs}`),
     );
     expect(res.statusCode).toBe(200);
     expect(res.json().memberships).toEqual([
-      expect.objectContaining({ agencyId: agencyA.id, roles: ['analyst'] }),
+      expect.objectContaining({ agencyId: agencyA.id, roles: ['nap_focal_point'] }),
     ]);
   });
 

@@ -23,7 +23,7 @@ describe('role data (G08)', () => {
   });
 
   it('lets an agency administrator grant no system-wide role and nothing system-wide', () => {
-    for (const r of ['system_admin', 'dpo', 'national_coordinator'] as const)
+    for (const r of ['system_admin', 'dpo', 'national_coordinator', 'analyst'] as const)
       expect(GRANTABLE_ROLES.agency_admin).not.toContain(r);
     for (const role of GRANTABLE_ROLES.agency_admin)
       for (const permission of PERMISSIONS)
