@@ -15,10 +15,13 @@ export const StatisticsQuery = z
   })
   .refine((q) => q.rows !== q.cols, { path: ['cols'], message: 'rows and cols must differ' });
 
-/** A published count, or the reason it is hidden (never the hidden number). */
+/**
+ * A published count, or a hidden one (never the hidden number). Small counts and the counts hidden to
+ * protect them look the same: telling them apart would say which hidden counts are 1 to k − 1.
+ */
 export const StatisticsValue = z.union([
   z.strictObject({ value: z.number().int().nonnegative() }),
-  z.strictObject({ suppressed: z.enum(['primary', 'secondary']) }),
+  z.strictObject({ suppressed: z.literal(true) }),
 ]);
 
 export const StatisticsTable = z.strictObject({

@@ -44,6 +44,8 @@ function MainNav() {
     items.push({ to: '/my-tasks', label: 'nav.myTasks', icon: 'check', testId: 'nav-my-tasks' });
   if (can('person.export'))
     items.push({ to: '/exports', label: 'nav.exports', icon: 'consent', testId: 'nav-exports' });
+  if (can('statistics.read'))
+    items.push({ to: '/statistics', label: 'nav.statistics', icon: 'chart', testId: 'nav-statistics' });
   if (can('alert.read'))
     items.push({ to: '/alerts', label: 'nav.alerts', icon: 'bell', testId: 'nav-alerts' });
   if (can('alert.read'))

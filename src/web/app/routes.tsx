@@ -47,6 +47,9 @@ const AgencyTasksPage = lazy(() =>
 const ErasureRequestsPage = lazy(() =>
   import('../features/erasure/ErasureRequestsPage.js').then((m) => ({ default: m.ErasureRequestsPage })),
 );
+const StatisticsPage = lazy(() =>
+  import('../features/statistics/StatisticsPage.js').then((m) => ({ default: m.StatisticsPage })),
+);
 const ExportsPage = lazy(() =>
   import('../features/exports/ExportsPage.js').then((m) => ({ default: m.ExportsPage })),
 );
@@ -184,6 +187,14 @@ export function AppRoutes() {
           element={
             <RequirePermission permission="person.export">
               <ExportsPage />
+            </RequirePermission>
+          }
+        />
+        <Route
+          path="statistics"
+          element={
+            <RequirePermission permission="statistics.read">
+              <StatisticsPage />
             </RequirePermission>
           }
         />

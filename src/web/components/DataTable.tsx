@@ -20,6 +20,8 @@ interface DataTableProps {
   compact?: boolean;
   /** Marks the table busy while newer data is fetched. */
   busy?: boolean;
+  /** A wide table that may scroll sideways: its box is a labelled region reachable by keyboard. */
+  scrollable?: boolean;
   testId: string;
   children: ReactNode;
 }
@@ -31,12 +33,17 @@ export function DataTable({
   count,
   compact = false,
   busy = false,
+  scrollable = false,
   testId,
   children,
 }: DataTableProps) {
   const t = useT();
   const table = (
-    <div className="table-wrap" aria-busy={busy || undefined}>
+    <div
+      className="table-wrap"
+      aria-busy={busy || undefined}
+      {...(scrollable ? { tabIndex: 0, role: 'region', 'aria-label': caption } : {})}
+    >
       <table className={compact ? 'table table-compact' : 'table'} data-testid={testId}>
         <caption className="visually-hidden">{caption}</caption>
         <thead>

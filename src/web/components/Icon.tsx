@@ -7,6 +7,7 @@ type Shape =
   | { r: readonly [number, number, number, number, number] };
 
 const paths = {
+  chart: ['M4 20h16', 'M7 16v-5', 'M12 16V6', 'M17 16v-8'],
   home: ['M3 10.5 12 3l9 7.5V20a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z'],
   building: [
     'M4 21V5a1 1 0 0 1 1-1h9a1 1 0 0 1 1 1v16',

@@ -3,7 +3,7 @@ import type { StatisticsQuery, StatisticsTable } from '../../../shared/contracts
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
 import { type RequestContext, requireActor } from '../../platform/context.js';
-import { crossTab } from '../../platform/stats/suppression.js';
+import { crossTab, type Entry } from '../../platform/stats/suppression.js';
 import { withTx } from '../../platform/tx.js';
 import { categorise, dimensions, type PersonFacts } from './dimensions.js';
 
@@ -70,5 +70,16 @@ export async function personStatistics(
   });
   const query = q.cols ? [q.rows, q.cols] : [q.rows];
   const table = crossTab(records, dims, query, k);
-  return { ...table, asOf: asOf.toISOString() } as never;
+  const out = (e: Entry) => ('value' in e ? { value: e.value } : { suppressed: true as const });
+  return {
+    k,
+    asOf: asOf.toISOString(),
+    rows: table.rows as z.infer<typeof StatisticsTable>['rows'],
+    cols: table.cols as z.infer<typeof StatisticsTable>['cols'],
+    cells: table.cells.map((row) => row.map(out)),
+    rowTotals: table.rowTotals?.map(out) ?? null,
+    colTotals: table.colTotals?.map(out) ?? null,
+    total: out(table.total),
+    withheld: table.withheld,
+  };
 }

@@ -1127,6 +1127,30 @@ export const en = {
   'entityType.alert': 'Alert',
   // Exports of person records (ADR 15)
   'nav.exports': 'Exports',
+  'nav.statistics': 'Statistics',
+  'statistics.title': 'National statistics',
+  'statistics.lead':
+    'Counts of persons registered in the mechanism, never records or names. Small counts, and counts that would reveal them, are hidden.',
+  'statistics.rows': 'Rows',
+  'statistics.cols': 'Columns',
+  'statistics.none': 'None (one variable)',
+  'statistics.persons': 'Persons',
+  'statistics.total': 'Total',
+  'statistics.hidden': 'hidden',
+  'statistics.hiddenTitle': 'Hidden: a small count, or a count that would reveal one',
+  'statistics.note':
+    'Persons registered before {asOf}. Counts from 1 to {max} are never shown; × marks a hidden count.',
+  'statistics.withheld':
+    'This cross-table cannot be shown cell by cell without revealing a small count: only its totals are shown.',
+  'statistics.caption': 'Persons by {rows} and {cols}',
+  'statistics.dimension.year': 'Year of registration',
+  'statistics.dimension.sex': 'Sex',
+  'statistics.dimension.ageBand': 'Age at registration',
+  'statistics.dimension.citizenship': 'Citizenship',
+  'statistics.dimension.agencyType': 'Registering agency',
+  'statistics.category.earlier': 'Earlier',
+  'statistics.category.other': 'Other',
+  'statistics.category.unknown': 'Unknown',
   'exports.title': 'Exports of person records',
   'exports.lead':
     'Spreadsheets of your agency’s person records for one consent purpose. An export with identity or contact data needs a colleague’s approval. Every file carries your name as a watermark, and every download is recorded in the audit log.',

@@ -1149,6 +1149,30 @@ export const ru: Record<keyof typeof en, string> = {
   'entityType.alert': 'Оповещение',
   // Exports of person records (ADR 15)
   'nav.exports': 'Выгрузки',
+  'nav.statistics': 'Статистика',
+  'statistics.title': 'Национальная статистика',
+  'statistics.lead':
+    'Число лиц, зарегистрированных в механизме, — без записей и имён. Малые числа и числа, по которым их можно вычислить, скрыты.',
+  'statistics.rows': 'Строки',
+  'statistics.cols': 'Столбцы',
+  'statistics.none': 'Нет (одна переменная)',
+  'statistics.persons': 'Лиц',
+  'statistics.total': 'Всего',
+  'statistics.hidden': 'скрыто',
+  'statistics.hiddenTitle': 'Скрыто: малое число или число, по которому его можно вычислить',
+  'statistics.note':
+    'Лица, зарегистрированные до {asOf}. Числа от 1 до {max} не показываются; × — скрытое число.',
+  'statistics.withheld':
+    'Эту таблицу нельзя показать по ячейкам, не раскрыв малое число: показаны только итоги.',
+  'statistics.caption': 'Лица по признакам: {rows} и {cols}',
+  'statistics.dimension.year': 'Год регистрации',
+  'statistics.dimension.sex': 'Пол',
+  'statistics.dimension.ageBand': 'Возраст при регистрации',
+  'statistics.dimension.citizenship': 'Гражданство',
+  'statistics.dimension.agencyType': 'Регистрирующее ведомство',
+  'statistics.category.earlier': 'Ранее',
+  'statistics.category.other': 'Другое',
+  'statistics.category.unknown': 'Неизвестно',
   'exports.title': 'Выгрузки записей о лицах',
   'exports.lead':
     'Таблицы с записями о лицах вашего ведомства для одной цели согласия. Выгрузку с личностью или контактами должен одобрить коллега. Каждый файл помечен вашим именем, каждое скачивание записывается в журнал аудита.',

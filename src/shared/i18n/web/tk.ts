@@ -1142,6 +1142,30 @@ export const tk: Record<keyof typeof en, string> = {
   'entityType.alert': 'Duýduryş',
   // Exports of person records (ADR 15)
   'nav.exports': 'Eksportlar',
+  'nav.statistics': 'Statistika',
+  'statistics.title': 'Milli statistika',
+  'statistics.lead':
+    'Mehanizmde hasaba alnan adamlaryň sany, ýazgylar we atlar däl. Kiçi sanlar we olary hasaplap tapmaga mümkinçilik berýän sanlar gizlenýär.',
+  'statistics.rows': 'Setirler',
+  'statistics.cols': 'Sütünler',
+  'statistics.none': 'Ýok (bir üýtgeýän)',
+  'statistics.persons': 'Adamlar',
+  'statistics.total': 'Jemi',
+  'statistics.hidden': 'gizlenen',
+  'statistics.hiddenTitle': 'Gizlenen: kiçi san ýa-da ony hasaplap tapmaga mümkinçilik berýän san',
+  'statistics.note':
+    '{asOf} senesine çenli hasaba alnan adamlar. Sany 1–{max} bolan öýjükler görkezilmeýär; × gizlenen sany aňladýar.',
+  'statistics.withheld':
+    'Bu tablisany kiçi sany açmazdan öýjükler boýunça görkezip bolmaýar: diňe jemler görkezilýär.',
+  'statistics.caption': 'Adamlar: {rows} we {cols} boýunça',
+  'statistics.dimension.year': 'Hasaba alnan ýyly',
+  'statistics.dimension.sex': 'Jyns',
+  'statistics.dimension.ageBand': 'Hasaba alnandaky ýaşy',
+  'statistics.dimension.citizenship': 'Raýatlyk',
+  'statistics.dimension.agencyType': 'Hasaba alan edara',
+  'statistics.category.earlier': 'Has öň',
+  'statistics.category.other': 'Beýleki',
+  'statistics.category.unknown': 'Näbelli',
   'exports.title': 'Adamlaryň ýazgylarynyň eksporty',
   'exports.lead':
     'Edaraňyzyň adamlar baradaky ýazgylary bir razylyk maksady üçin tablisa görnüşinde. Şahsyýet ýa-da aragatnaşyk maglumatly eksporty bir işgärdeşiňiz tassyklamaly. Her faýlda adyňyz suw belgisi hökmünde durýar, her ýükläp alyş audit žurnalyna ýazylýar.',
