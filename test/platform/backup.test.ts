@@ -147,7 +147,12 @@ interface Uploaded {
 }
 
 /** A person file uploaded through the API, as the web client does; with its storage name on disk. */
-async function upload(t: TestApp, who: { cookie: string | undefined }, personId: string): Promise<Uploaded> {
+async function upload(
+  t: TestApp,
+  who: { cookie: string | undefined },
+  personId: string,
+  idempotencyKey = true,
+): Promise<Uploaded> {
   const bytes = photo();
   const res = await t.app.inject({
     method: 'POST',
@@ -156,7 +161,7 @@ async function upload(t: TestApp, who: { cookie: string | undefined }, personId:
       ...SAME_ORIGIN,
       cookie: who.cookie ?? '',
       'content-type': 'application/octet-stream',
-      'idempotency-key': randomUUID(),
+      ...(idempotencyKey ? { 'idempotency-key': randomUUID() } : {}),
     },
     payload: bytes,
   });
@@ -454,7 +459,9 @@ describe('backup and restore on a PostgreSQL server', () => {
       const holder = await t.admin.connect();
       await holder.query('BEGIN');
       await holder.query('SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE');
-      const uploading = upload(t, before.manager, before.personIds[1]!);
+      // (no Idempotency-Key: storing the replay answer is a second write just after the commit, which could
+      // land while the backup compares the database before and after, and void the manifest's state)
+      const uploading = upload(t, before.manager, before.personIds[1]!, false);
       const lockOnFiles = async (mode: string, granted: boolean) => {
         for (const until = Date.now() + 60_000; ; ) {
           const { rows } = await holder.query(

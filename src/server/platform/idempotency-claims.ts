@@ -38,6 +38,8 @@ interface KeyRow {
  * A claim is taken over only when it expired (24 h) or when its lease ran out without its business
  * transaction having committed — then nothing of it exists, so running the request again is safe.
  */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 export async function claimKey(
   pool: pg.Pool,
   actor: Pick<Actor, 'userId' | 'memberships'>,
@@ -56,11 +58,23 @@ export async function claimKey(
       [scope.userId, scope.agencyId, scope.keyHash, claimId, scope.fingerprint, lease, now, expires],
     );
     if (inserted.rowCount === 1) return { kind: 'claimed', claimId };
-    const { rows } = await tx.query<KeyRow>(
-      `SELECT claim_id, fingerprint, state, committed, lease_until, status_code, response, expires_at
-         FROM idempotency_keys WHERE user_id = $1 AND agency_id = $2 AND key_hash = $3 FOR UPDATE`,
-      [scope.userId, scope.agencyId, scope.keyHash],
-    );
+    // A row locked by someone else belongs to a request running right now (its business transaction marks the
+    // claim committed and holds it until it ends): answer in_flight at once instead of waiting for it.
+    await tx.query('SAVEPOINT idempotency_probe');
+    let rows: KeyRow[];
+    try {
+      rows = (
+        await tx.query<KeyRow>(
+          `SELECT claim_id, fingerprint, state, committed, lease_until, status_code, response, expires_at
+             FROM idempotency_keys WHERE user_id = $1 AND agency_id = $2 AND key_hash = $3 FOR UPDATE NOWAIT`,
+          [scope.userId, scope.agencyId, scope.keyHash],
+        )
+      ).rows;
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT idempotency_probe');
+      return { kind: 'in_flight' };
+    }
     const row = rows[0];
     // Deleted between the two statements (a released claim, or the purge): the caller tries again.
     if (!row) throw Object.assign(new Error('idempotency key vanished'), { code: '40001' });
