@@ -68,7 +68,10 @@ describe.each(ENGINES)('ETag and If-Match on %s (G34)', (engine) => {
       read: `/api/users/${userId}`,
       method: 'PUT' as const,
       url: `/api/users/${userId}/memberships`,
-      body: (i: number) => ({ agencyId: agencyA, roles: i % 2 ? ['trainer', 'nap_focal_point'] : ['trainer'] }),
+      body: (i: number) => ({
+        agencyId: agencyA,
+        roles: i % 2 ? ['trainer', 'nap_focal_point'] : ['trainer'],
+      }),
     },
     {
       name: 'person',
