@@ -39,6 +39,7 @@ interface KeyRow {
  * transaction having committed — then nothing of it exists, so running the request again is safe.
  */
 const LOCK_NOT_AVAILABLE = '55P03';
+const CLAIM_LOCK_TIMEOUT = "SET LOCAL lock_timeout = '1s'";
 
 export async function claimKey(
   pool: pg.Pool,
@@ -46,7 +47,25 @@ export async function claimKey(
   scope: ClaimScope,
   now: Date,
 ): Promise<ClaimOutcome> {
+  try {
+    return await claimInTx(pool, actor, scope, now);
+  } catch (error) {
+    // The key's row is held by the business transaction of a request running right now (it marks the claim
+    // committed and keeps the row until it ends; the INSERT's unique check and the FOR UPDATE would wait for
+    // it): answer in_flight at once instead of waiting up to the statement timeout.
+    if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) return { kind: 'in_flight' };
+    throw error;
+  }
+}
+
+async function claimInTx(
+  pool: pg.Pool,
+  actor: Pick<Actor, 'userId' | 'memberships'>,
+  scope: ClaimScope,
+  now: Date,
+): Promise<ClaimOutcome> {
   return withTx(pool, actor, async (tx) => {
+    await tx.query(CLAIM_LOCK_TIMEOUT);
     const claimId = randomUUID();
     const lease = new Date(now.getTime() + IDEMPOTENCY_LEASE_MS);
     const expires = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
@@ -58,23 +77,11 @@ export async function claimKey(
       [scope.userId, scope.agencyId, scope.keyHash, claimId, scope.fingerprint, lease, now, expires],
     );
     if (inserted.rowCount === 1) return { kind: 'claimed', claimId };
-    // A row locked by someone else belongs to a request running right now (its business transaction marks the
-    // claim committed and holds it until it ends): answer in_flight at once instead of waiting for it.
-    await tx.query('SAVEPOINT idempotency_probe');
-    let rows: KeyRow[];
-    try {
-      rows = (
-        await tx.query<KeyRow>(
-          `SELECT claim_id, fingerprint, state, committed, lease_until, status_code, response, expires_at
-             FROM idempotency_keys WHERE user_id = $1 AND agency_id = $2 AND key_hash = $3 FOR UPDATE NOWAIT`,
-          [scope.userId, scope.agencyId, scope.keyHash],
-        )
-      ).rows;
-    } catch (error) {
-      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
-      await tx.query('ROLLBACK TO SAVEPOINT idempotency_probe');
-      return { kind: 'in_flight' };
-    }
+    const { rows } = await tx.query<KeyRow>(
+      `SELECT claim_id, fingerprint, state, committed, lease_until, status_code, response, expires_at
+         FROM idempotency_keys WHERE user_id = $1 AND agency_id = $2 AND key_hash = $3 FOR UPDATE`,
+      [scope.userId, scope.agencyId, scope.keyHash],
+    );
     const row = rows[0];
     // Deleted between the two statements (a released claim, or the purge): the caller tries again.
     if (!row) throw Object.assign(new Error('idempotency key vanished'), { code: '40001' });
