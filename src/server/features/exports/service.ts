@@ -1,12 +1,7 @@
 import type { z } from 'zod';
 import type { ExportCreate, ExportView } from '../../../shared/contracts/exports.js';
 import { permissionScope } from '../../../shared/domain/access.js';
-import {
-  type ConsentPurpose,
-  type ConsentRecord,
-  coveredClasses,
-  type OverrideRecord,
-} from '../../../shared/domain/consent.js';
+import { type ConsentPurpose, coveredClasses } from '../../../shared/domain/consent.js';
 import { type FieldClass, IDENTIFYING_CLASSES, readableClasses } from '../../../shared/domain/fields.js';
 import { serverMessage } from '../../../shared/i18n/server/index.js';
 import type { AppDeps } from '../../app.js';
@@ -14,8 +9,8 @@ import { writeAudit } from '../../platform/audit.js';
 import { type Actor, type RequestContext, requireActor } from '../../platform/context.js';
 import { loadPersonKeys, openField } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
-import { type Tx, withTx } from '../../platform/tx.js';
-import { CLASS_COLUMN } from '../persons/index.js';
+import { withTx } from '../../platform/tx.js';
+import { CLASS_COLUMN, disclosureBases } from '../persons/index.js';
 import { type ExportFile, type ExportInput, type ExportRow, renderExport } from './render.js';
 
 /**
@@ -218,43 +213,6 @@ const PERSONS = `SELECT p.id, p.ref, p.sex, p.birth_year, p.birth_year_estimated
     p.child_enc
   FROM persons p WHERE p.owner_agency_id = $1 AND p.merged_into IS NULL AND p.erased_at IS NULL
   ORDER BY p.created_at, p.id`;
-const CONSENTS = `SELECT person_id, purpose, recipient_agency_id, recipient_type, data_classes, given_by, given_at,
-    expires_at, withdrawn_at
-  FROM consents WHERE person_id = ANY($1::uuid[]) AND purpose = $2`;
-const OVERRIDES = `SELECT person_id, purpose, recipient_agency_id, data_classes, status, expires_at
-  FROM consent_overrides WHERE person_id = ANY($1::uuid[]) AND purpose = $2`;
-
-async function disclosureBases(tx: Tx, ids: string[], purpose: ConsentPurpose) {
-  const consents = new Map<string, ConsentRecord[]>();
-  const overrides = new Map<string, OverrideRecord[]>();
-  for (const r of (await tx.query(CONSENTS, [ids, purpose])).rows) {
-    const list = consents.get(r.person_id) ?? [];
-    list.push({
-      purpose: r.purpose,
-      givenBy: r.given_by,
-      recipientAgencyId: r.recipient_agency_id,
-      recipientType: r.recipient_type,
-      dataClasses: r.data_classes,
-      givenAt: r.given_at,
-      expiresAt: r.expires_at,
-      withdrawnAt: r.withdrawn_at,
-    });
-    consents.set(r.person_id, list);
-  }
-  for (const r of (await tx.query(OVERRIDES, [ids, purpose])).rows) {
-    const list = overrides.get(r.person_id) ?? [];
-    list.push({
-      purpose: r.purpose,
-      recipientAgencyId: r.recipient_agency_id,
-      dataClasses: r.data_classes,
-      status: r.status,
-      expiresAt: r.expires_at,
-    });
-    overrides.set(r.person_id, list);
-  }
-  return { consents, overrides };
-}
-
 /**
  * Produces the file of an export for its requester. Pending or rejected: export_not_approved; lapsed:
  * export_decided; anyone else's: not found. The requester must still hold person.export and read the classes.
@@ -277,12 +235,12 @@ export async function downloadExport(deps: AppDeps, ctx: RequestContext, id: str
 
     const persons = (await tx.query<PersonExportRow>(PERSONS, [e.agency_id])).rows;
     const ids = persons.map((p) => p.id);
-    const basis = e.data_classes.length > 0 ? await disclosureBases(tx, ids, e.purpose) : null;
+    const basis = e.data_classes.length > 0 ? await disclosureBases(tx, ids) : null;
     const keys = e.data_classes.length > 0 ? await loadPersonKeys(tx, deps.keyring, ids) : new Map();
     const rows: ExportRow[] = [];
     for (const p of persons) {
       const covered = basis
-        ? coveredClasses(basis.consents.get(p.id) ?? [], basis.overrides.get(p.id) ?? [], {
+        ? coveredClasses(basis.get(p.id)?.consents ?? [], basis.get(p.id)?.overrides ?? [], {
             purpose: e.purpose,
             recipientAgencyId: e.agency_id,
             recipientType: agency.agencyType,

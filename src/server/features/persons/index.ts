@@ -1,3 +1,3 @@
 export { registerErasureRoutes } from './erasure-routes.js';
-export { CLASS_COLUMN } from './repo.js';
+export { CLASS_COLUMN, disclosureBases } from './repo.js';
 export { registerOversightRoutes, registerPersonRoutes } from './routes.js';

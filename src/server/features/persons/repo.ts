@@ -161,21 +161,37 @@ export async function filterInScope(
 }
 const FILTER = `SELECT ${PERSON_COLUMNS} FROM persons p WHERE p.merged_into IS NULL AND p.id = ANY($3::uuid[]) AND ${IN_SCOPE}`;
 
-export async function disclosureBasis(
+export interface DisclosureBasisRows {
+  consents: ConsentRecord[];
+  overrides: OverrideRecord[];
+}
+
+/** The consents and overrides of one person, as coveredClasses() reads them. */
+export async function disclosureBasis(tx: Tx, personId: string): Promise<DisclosureBasisRows> {
+  return (await disclosureBases(tx, [personId])).get(personId) ?? { consents: [], overrides: [] };
+}
+
+/** The same for many persons at once (exports): one query per table, grouped by person. */
+export async function disclosureBases(
   tx: Tx,
-  personId: string,
-): Promise<{ consents: ConsentRecord[]; overrides: OverrideRecord[] }> {
+  personIds: string[],
+): Promise<Map<string, DisclosureBasisRows>> {
+  const out = new Map<string, DisclosureBasisRows>(
+    personIds.map((id) => [id, { consents: [], overrides: [] }]),
+  );
   const consents = await tx.query(
-    `SELECT purpose, recipient_agency_id, recipient_type, data_classes, given_by, given_at, expires_at, withdrawn_at
-       FROM consents WHERE person_id = $1`,
-    [personId],
+    `SELECT person_id, purpose, recipient_agency_id, recipient_type, data_classes, given_by, given_at, expires_at,
+            withdrawn_at
+       FROM consents WHERE person_id = ANY($1::uuid[])`,
+    [personIds],
   );
   const overrides = await tx.query(
-    `SELECT purpose, recipient_agency_id, data_classes, status, expires_at FROM consent_overrides WHERE person_id = $1`,
-    [personId],
+    `SELECT person_id, purpose, recipient_agency_id, data_classes, status, expires_at
+       FROM consent_overrides WHERE person_id = ANY($1::uuid[])`,
+    [personIds],
   );
-  return {
-    consents: consents.rows.map((r) => ({
+  for (const r of consents.rows)
+    out.get(r.person_id)?.consents.push({
       purpose: r.purpose as ConsentPurpose,
       givenBy: r.given_by,
       recipientAgencyId: r.recipient_agency_id,
@@ -184,15 +200,16 @@ export async function disclosureBasis(
       givenAt: r.given_at,
       expiresAt: r.expires_at,
       withdrawnAt: r.withdrawn_at,
-    })),
-    overrides: overrides.rows.map((r) => ({
+    });
+  for (const r of overrides.rows)
+    out.get(r.person_id)?.overrides.push({
       purpose: r.purpose as ConsentPurpose,
       recipientAgencyId: r.recipient_agency_id,
       dataClasses: r.data_classes,
       status: r.status,
       expiresAt: r.expires_at,
-    })),
-  };
+    });
+  return out;
 }
 
 export async function bumpVersion(
