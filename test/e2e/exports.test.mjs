@@ -17,6 +17,7 @@ import {
   screenshot,
   screenshotDir,
   signIn,
+  switchLocale,
 } from './helpers.mjs';
 
 let browser;
@@ -35,12 +36,7 @@ async function closeToasts(page) {
 
 /** Switches the language (header switcher) unless the page already speaks it. */
 async function locale(page, l) {
-  if ((await htmlLang(page)) === l) return;
-  await byTestId(page, 'locale-switch').selectOption(l);
-  await page.waitForFunction((x) => document.documentElement.lang === x, l);
-  await page.waitForFunction(
-    () => !document.querySelector('[data-testid="locale-switch"]')?.hasAttribute('aria-busy'),
-  );
+  if ((await htmlLang(page)) !== l) await switchLocale(page, l);
 }
 
 /** A screenshot in test-results, also copied to /tmp for review (exports-<name>-<locale>.png). */
