@@ -5,7 +5,7 @@
  * which would let two queries be subtracted from each other. Each dimension has a fixed list of categories.
  *
  * 1. Primary suppression: a count of 1 to k − 1 is hidden, wherever it appears (cell, margin, total).
- *    Zeros are shown.
+ *    Zeros are shown, except as in 5.
  * 2. One dimension: with the total shown and exactly one category hidden, the smallest non-zero shown
  *    category is hidden too (secondary). Every query that shows this dimension's margins shows exactly
  *    this table, so all queries agree on every count they share.
@@ -24,6 +24,16 @@
  * 4. When no such path exists, the table is `withheld`: every inner cell is hidden, zeros included; the
  *    margins and the total stay as in 2. With fewer than k records in all, every table is withheld and
  *    shows nothing at all, not even which categories are empty.
+ * 5. In a two-way table, a zero is shown only where its row or its column is empty as a whole, which the
+ *    one-dimensional tables already say. Any other zero is hidden. A zero inside non-empty rows and columns
+ *    says "nobody of category a is in category b": for a group that alone can disclose an attribute of every
+ *    member, and, together with other two-way tables whose variables form a cycle (A × B, B × C, C × A), it
+ *    removes combinations of categories from the finest table and can let a small count be worked out. With
+ *    only whole categories removed, the finest table stays a product of categories; then each two-way table
+ *    owns the interaction of its two variables, which no other one- or two-way table has any share of, so a
+ *    hidden count that cannot be worked out from its own table (3a) and whose margins say no more than the
+ *    one-dimensional tables (3b) cannot be worked out from all the tables together either. The rule runs after
+ *    3 and 4: hiding more never makes the cycles of 3a infeasible, as those run through non-zero counts.
  * The table is computed in the order of the dimension list and transposed afterwards, so that (A, B) and
  * (B, A) hide the same cells.
  */
@@ -351,6 +361,12 @@ export function crossTab(
   }
   const rowSums = counts.map((row) => row.reduce((x, y) => x + y, 0));
   const colSums = b.categories.map((_, j) => counts.reduce((x, row) => x + row[j]!, 0));
+  // rule 5: a zero is shown only where its whole row or column is empty
+  counts.forEach((row, i) => {
+    row.forEach((n, j) => {
+      if (n === 0 && rowSums[i]! > 0 && colSums[j]! > 0) t.inner[i]![j] = 'secondary';
+    });
+  });
   let cells = counts.map((row, i) => row.map((n, j) => entry(n, t.inner[i]![j]!)));
   let rowTotals = rowSums.map((n, i) => entry(n, rows1.cells[i]!));
   let colTotals = colSums.map((n, j) => entry(n, cols1.cells[j]!));

@@ -1137,9 +1137,10 @@ export const en = {
   'statistics.persons': 'Persons',
   'statistics.total': 'Total',
   'statistics.hidden': 'hidden',
-  'statistics.hiddenTitle': 'Hidden: a small count, or a count that would reveal one',
+  'statistics.hiddenTitle':
+    'Hidden: a small count, a zero inside a cross-table, or a count that would reveal one',
   'statistics.note':
-    'Persons registered before {asOf}. Counts from 1 to {max} are never shown; × marks a hidden count.',
+    'Persons registered before {asOf}. Counts from 1 to {max} are never shown, nor zeros inside a cross-table unless the whole row or column is empty; × marks a hidden count.',
   'statistics.withheld':
     'This cross-table cannot be shown cell by cell without revealing a small count: only its totals are shown.',
   'statistics.caption': 'Persons by {rows} and {cols}',

@@ -1152,9 +1152,10 @@ export const tk: Record<keyof typeof en, string> = {
   'statistics.persons': 'Adamlar',
   'statistics.total': 'Jemi',
   'statistics.hidden': 'gizlenen',
-  'statistics.hiddenTitle': 'Gizlenen: kiçi san ýa-da ony hasaplap tapmaga mümkinçilik berýän san',
+  'statistics.hiddenTitle':
+    'Gizlenen: kiçi san, kesişme tablisasynyň içindäki nol ýa-da kiçi sany hasaplap tapmaga mümkinçilik berýän san',
   'statistics.note':
-    '{asOf} senesine çenli hasaba alnan adamlar. Sany 1–{max} bolan öýjükler görkezilmeýär; × gizlenen sany aňladýar.',
+    '{asOf} senesine çenli hasaba alnan adamlar. Sany 1–{max} bolan öýjükler görkezilmeýär; setir ýa-da sütün doly boş bolmasa, kesişme tablisasynyň içindäki nollar hem görkezilmeýär; × gizlenen sany aňladýar.',
   'statistics.withheld':
     'Bu tablisany kiçi sany açmazdan öýjükler boýunça görkezip bolmaýar: diňe jemler görkezilýär.',
   'statistics.caption': 'Adamlar: {rows} we {cols} boýunça',
