@@ -79,6 +79,17 @@ describe.each(ENGINES)(
       expect(JSON.stringify(byCitizenship)).not.toContain('UZ');
     });
 
+    it('in a cross-table, shows a zero only for a category that is empty as a whole', async () => {
+      const table = await get('rows=sex&cols=citizenship');
+      const cell = (sex: string, country: string) =>
+        table.cells[table.rows.categories.indexOf(sex)][table.cols.categories.indexOf(country)] as Value;
+      // no man from RU, but both the male row and the RU column hold persons: the zero is hidden
+      expect(cell('male', 'RU')).toEqual({ suppressed: true });
+      // nobody of unknown citizenship at all, as the one-way table already shows: the zero is shown
+      expect(cell('male', 'unknown')).toEqual({ value: 0 });
+      expect(cell('female', 'unknown')).toEqual({ value: 0 });
+    });
+
     it('never shows a count of 1 to k − 1, and two queries agree on every count they share', async () => {
       const dims = ['year', 'sex', 'ageBand', 'citizenship', 'agencyType'];
       const one = new Map<string, unknown>();
