@@ -51,6 +51,16 @@ export interface TxOptions {
 }
 
 /**
+ * Thrown inside `withTx` to refuse a request while keeping what the transaction wrote for the refusal (the
+ * audit event of a denied read, an alert): the transaction commits, then `error` is thrown.
+ */
+export class CommitThenThrow extends Error {
+  constructor(readonly error: Error) {
+    super(error.message);
+  }
+}
+
+/**
  * Runs `fn` in one transaction as the unprivileged runtime role `halas_app`, with the actor recorded in
  * transaction-local settings (for row-level security). Serialization failures and deadlocks are retried.
  */
@@ -64,6 +74,7 @@ export async function withTx<T>(
     const client = await pool.connect();
     let broken = false;
     let retry = false;
+    let refusal: Error | null = null;
     try {
       await client.query(BEGIN[options.isolation ?? 'read committed'][options.readOnly ? 1 : 0]);
       await client.query('SET LOCAL ROLE halas_app');
@@ -79,9 +90,17 @@ export async function withTx<T>(
         query: (text, params) => client.query(text, params as unknown[]),
         orm: drizzle(client),
       };
-      const result = await fn(tx);
+      let result: T | undefined;
+      let pending: Error | null = null;
+      try {
+        result = await fn(tx);
+      } catch (error) {
+        if (!(error instanceof CommitThenThrow)) throw error;
+        pending = error.error;
+      }
       await client.query('COMMIT');
-      return result;
+      if (!pending) return result as T;
+      refusal = pending;
     } catch (error) {
       try {
         await client.query('ROLLBACK');
@@ -101,6 +120,7 @@ export async function withTx<T>(
     } finally {
       client.release(broken);
     }
+    if (refusal) throw refusal;
     // A short, growing (capped), jittered pause lets the transaction that won go first.
     if (retry)
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));

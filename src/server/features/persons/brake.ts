@@ -3,7 +3,8 @@ import { FILE_KIND_CLASS, type FileKind } from '../../../shared/domain/files.js'
 import type { AppDeps } from '../../app.js';
 import { writeAudit } from '../../platform/audit.js';
 import { type RequestContext, requireActor } from '../../platform/context.js';
-import type { Tx } from '../../platform/tx.js';
+import { AppError } from '../../platform/errors.js';
+import { CommitThenThrow, type Tx } from '../../platform/tx.js';
 
 /**
  * The bulk-access brake (G22). Every read of a person's identifying data counts: reveals of identity or
@@ -35,19 +36,19 @@ export function identifying(read: { classes?: readonly FieldClass[]; fileKind?: 
 }
 
 /**
- * Checks the brake before an identifying read of `person`; true when the read must be refused. Then the
- * denied read is audited and the DPO alerted in `tx`: the caller commits it and answers reauth_required.
+ * Checks the brake before an identifying read of `person`. Past the limit, the denied read is audited and
+ * the DPO alerted in `tx`, which commits, and the request is refused with reauth_required.
  */
-export async function braked(
+export async function brake(
   deps: Pick<AppDeps, 'config'>,
   tx: Tx,
   ctx: RequestContext,
   person: { id: string; owner_agency_id: string },
   denied: { action: string; fields: readonly string[] },
-): Promise<boolean> {
+): Promise<void> {
   const actor = requireActor(ctx);
   const now = ctx.now();
-  if (now.getTime() - actor.authenticatedAt.getTime() <= STEP_UP_FRESH_MS) return false;
+  if (now.getTime() - actor.authenticatedAt.getTime() <= STEP_UP_FRESH_MS) return;
   const { rows } = await tx.query<{ entity_id: string }>(DISTINCT_PERSONS_READ, [
     actor.userId,
     new Date(now.getTime() - WINDOW_MS),
@@ -55,7 +56,7 @@ export async function braked(
     IDENTIFYING_KINDS,
   ]);
   const seen = new Set(rows.map((r) => r.entity_id));
-  if (seen.has(person.id) || seen.size < deps.config.bulkRevealsPerHour) return false;
+  if (seen.has(person.id) || seen.size < deps.config.bulkRevealsPerHour) return;
   await tx.query(
     "INSERT INTO alerts (kind, user_id, agency_id, person_id, created_at) VALUES ('bulk_access', $1, $2, $3, $4)",
     [actor.userId, person.owner_agency_id, person.id, now],
@@ -67,5 +68,5 @@ export async function braked(
     entityId: person.id,
     fields: denied.fields,
   });
-  return true;
+  throw new CommitThenThrow(new AppError('reauth_required'));
 }

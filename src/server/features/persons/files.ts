@@ -14,7 +14,7 @@ import { openFile, sealFile } from '../../platform/crypto/files.js';
 import { loadPersonKeys } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { type Tx, withTx } from '../../platform/tx.js';
-import { braked, identifying } from './brake.js';
+import { brake, identifying } from './brake.js';
 import { auditGrantRead } from './break-glass.js';
 import { newStorageName, readStored, removeStored, writeStored } from './file-store.js';
 import { agenciesWith } from './policy.js';
@@ -165,7 +165,7 @@ export async function readFile(
   fileId: string,
 ): Promise<{ file: PersonFileView; bytes: Buffer }> {
   const actor = requireActor(ctx);
-  const outcome = await withTx(deps.db.pool, actor, async (tx) => {
+  return withTx(deps.db.pool, actor, async (tx) => {
     const { row, access, grantId } = await loadForActor(tx, ctx, personId, false, true);
     const file = (
       await tx.query<FileRow>(`SELECT ${FILE_COLUMNS} FROM person_files WHERE id = $1 AND person_id = $2`, [
@@ -179,8 +179,7 @@ export async function readFile(
     const sealed = dek ? await readStored(deps.config.filesDir, file.storage_name) : null;
     if (!dek || !sealed) throw new AppError('not_found');
     const read = { action: 'person.file.read', fields: [file.kind] };
-    if (identifying({ fileKind: file.kind }) && (await braked(deps, tx, ctx, row, read)))
-      return { error: 'reauth_required' as const };
+    if (identifying({ fileKind: file.kind })) await brake(deps, tx, ctx, row, read);
     let bytes: Buffer;
     try {
       bytes = openFile(dek, row.id, file.id, sealed);
@@ -192,8 +191,6 @@ export async function readFile(
     if (grantId) await auditGrantRead(tx, ctx, grantId, [file.kind]);
     return { file: fileView(file), bytes };
   });
-  if ('error' in outcome) throw new AppError('reauth_required');
-  return outcome;
 }
 
 export async function deleteFile(

@@ -7,7 +7,7 @@ import { type RequestContext, requireActor } from '../../platform/context.js';
 import { loadPersonKeys, openField, sealField } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { type Tx, withTx } from '../../platform/tx.js';
-import { braked, identifying } from './brake.js';
+import { brake, identifying } from './brake.js';
 import { auditGrantRead } from './break-glass.js';
 import * as repo from './repo.js';
 import { loadForActor } from './service.js';
@@ -161,11 +161,10 @@ export async function personHistory(
 ): Promise<{ items: Entry[] }> {
   const actor = requireActor(ctx);
   const read = { action: 'person.history.read', fields: classes };
-  const outcome = await withTx(deps.db.pool, actor, async (tx) => {
+  return withTx(deps.db.pool, actor, async (tx) => {
     const { row, access, grantId } = await loadForActor(tx, ctx, personId, false, true);
     if (classes.some((c) => !access.readable.includes(c))) throw new AppError('forbidden');
-    if (identifying({ classes }) && (await braked(deps, tx, ctx, row, read)))
-      return { error: 'reauth_required' as const };
+    if (identifying({ classes })) await brake(deps, tx, ctx, row, read);
     const rows = await versionRows(tx, row.id);
     const dek = row.erased_at
       ? undefined
@@ -175,6 +174,4 @@ export async function personHistory(
     if (grantId) await auditGrantRead(tx, ctx, grantId, ['history', ...classes]);
     return { items };
   });
-  if ('error' in outcome) throw new AppError('reauth_required');
-  return outcome;
 }

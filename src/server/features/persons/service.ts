@@ -16,7 +16,7 @@ import { type RequestContext, requireActor } from '../../platform/context.js';
 import { createPersonKey, loadPersonKeys, openField, sealField } from '../../platform/crypto/index.js';
 import { AppError } from '../../platform/errors.js';
 import { SERIALIZABLE, type Tx, withTx } from '../../platform/tx.js';
-import { braked, identifying } from './brake.js';
+import { brake, identifying } from './brake.js';
 import { auditGrantRead, findUnderGrant } from './break-glass.js';
 import { keepPreviousVersion } from './history.js';
 import { agenciesWith, classAccess, readAgencies } from './policy.js';
@@ -274,14 +274,11 @@ export async function getPerson(deps: AppDeps, ctx: RequestContext, id: string) 
  */
 export async function revealPerson(deps: AppDeps, ctx: RequestContext, id: string, classes: FieldClass[]) {
   const actor = requireActor(ctx);
-  const outcome = await withTx(deps.db.pool, actor, async (tx) => {
+  return withTx(deps.db.pool, actor, async (tx) => {
     const { row, access, grantId } = await loadForActor(tx, ctx, id, false, true);
-    if (classes.some((c) => !access.readable.includes(c))) return { error: 'forbidden' as const };
-    if (
-      identifying({ classes }) &&
-      (await braked(deps, tx, ctx, row, { action: 'person.reveal', fields: classes }))
-    )
-      return { error: 'reauth_required' as const };
+    if (classes.some((c) => !access.readable.includes(c))) throw new AppError('forbidden');
+    if (identifying({ classes }))
+      await brake(deps, tx, ctx, row, { action: 'person.reveal', fields: classes });
     const out: Partial<Record<FieldClass, unknown>> = {};
     if (!row.erased_at) {
       const dek = (await loadPersonKeys(tx, deps.keyring, [id])).get(id);
@@ -299,10 +296,8 @@ export async function revealPerson(deps: AppDeps, ctx: RequestContext, id: strin
       fields: classes,
     });
     if (grantId) await auditGrantRead(tx, ctx, grantId, classes);
-    return { value: out };
+    return out;
   });
-  if ('error' in outcome) throw new AppError(outcome.error!);
-  return outcome.value;
 }
 
 export async function patchPerson(
