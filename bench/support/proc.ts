@@ -47,9 +47,10 @@ export function machineLoad(own: number[] = []): string {
 /** Spawns `dist/server/main.js` and waits for /api/health (the G9 footprint arm). */
 export async function startMain(
   env: Record<string, string>,
-): Promise<{ child: ChildProcess; port: number; ms: number }> {
+): Promise<{ child: ChildProcess; port: number; ms: number; t0: number; stdout: () => string }> {
   const port = 30000 + Math.floor(Math.random() * 20000);
   const t0 = performance.now();
+  let out = '';
   const child = spawn(process.execPath, [mainJs], {
     env: {
       ...process.env,
@@ -59,7 +60,10 @@ export async function startMain(
       HOST: '127.0.0.1',
       ...env,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
   });
   // bounded: 180 s (a loaded shared machine can take ten times the usual start)
   while (performance.now() - t0 < 180_000) {
@@ -67,7 +71,7 @@ export async function startMain(
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { child, port, ms: performance.now() - t0 };
+    if (ok) return { child, port, ms: performance.now() - t0, t0, stdout: () => out };
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -6,7 +6,7 @@ import { checkDurability } from './db/durability.js';
 import { DataDirLockedError } from './db/embedded.js';
 import { type Database, jobsDatabase, openDatabase, runMigrations } from './db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo/data.js';
-import { seedDemo } from './demo/seed.js';
+import { seedDemo, seedDemoPersons } from './demo/seed.js';
 import { scheduleComingOfAge } from './features/persons/coming-of-age.js';
 import { LedgerError, reapplyErasureLedger } from './features/persons/erasure-ledger.js';
 import { runRetention } from './features/persons/retention.js';
@@ -40,7 +40,9 @@ async function main() {
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let control: ControlChannel | undefined;
   const jobsDb = jobsDatabase(config, db);
+  let demoPersons: Promise<void> | undefined;
   const shutdown = async () => {
+    await demoPersons;
     await control?.close().catch(() => {});
     await app?.close().catch(() => {});
     await jobsDb.close().catch(() => {});
@@ -130,9 +132,22 @@ async function main() {
       `DEMO DATA${seeded ? ' created' : ''}: sign in as any of ${DEMO_USERS.map((u) => u.username).join(', ')}`,
       `with the password ${DEMO_PASSWORD} (demo accounts skip the second factor, in demo mode only).`,
     );
+    if (seeded) lines.push('The invented survivors of the demo are being registered in the background.');
   }
   lines.push(`Started in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop with Ctrl+C.`, '');
   console.info(lines.join('\n'));
+  // The demo survivors go through the persons services one step at a time (a few seconds): after listening,
+  // so the first start stays quick; a stop waits for them.
+  if (seeded) {
+    const t0 = Date.now();
+    demoPersons = seedDemoPersons(jobs, systemContext(jobs, randomUUID())).then(
+      (n) =>
+        console.info(
+          `Demo data complete: ${n} invented survivors registered (${((Date.now() - t0) / 1000).toFixed(1)} s).`,
+        ),
+      (error: Error) => console.error('The demo survivors could not all be registered:', error.message),
+    );
+  }
 }
 
 main().catch((error) => {

@@ -83,6 +83,17 @@ async function waitForHealth() {
   return false;
 }
 
+/** The demo survivors are registered after the server listens: the tests start once they all are. */
+async function waitForDemoData() {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (serverExited) return false;
+    if (fs.readFileSync(logPath, 'utf8').includes('Demo data complete')) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
 function tail(file, lines = 40) {
   try {
     return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -95,6 +106,8 @@ let exitCode = 1;
 try {
   if (!(await waitForHealth())) {
     console.error(`the server did not become healthy within 60 s:\n${tail(logPath)}`);
+  } else if (!(await waitForDemoData())) {
+    console.error(`the demo data was not complete within 120 s:\n${tail(logPath)}`);
   } else {
     // admin.test.mjs resets a demo colleague's sign-in (authority), whom other files sign in as: it runs in a
     // second pass, after the others (node's runner orders the files of one pass itself)
