@@ -109,25 +109,38 @@ class Span {
 const matches = (cell: string[], dims: readonly Dimension[], where: Record<string, string>) =>
   dims.every((d, i) => where[d.name] === undefined || where[d.name] === cell[i]);
 
-/** Hidden primary counts the linear attacker works out exactly from all the tables together. */
+/**
+ * Hidden primary counts the linear attacker works out exactly from all the tables together. A hidden count it
+ * works out as 0 (a zero hidden by rule 5 but derivable) empties its fine cells just as a shown zero does, and
+ * the attacker starts again with those cells removed, until nothing new is learnt.
+ */
 function linearLeaks(ds: Dataset, tables: Table[]): string[] {
   const cells = fineCells(ds.dims);
   const all = tables.flatMap(facts);
   const zero = new Set<number>();
-  for (const f of all)
-    if ('value' in f.entry && f.entry.value === 0)
-      cells.forEach((c, i) => {
-        if (matches(c, ds.dims, f.where)) zero.add(i);
-      });
-  const live = cells.map((_, i) => i).filter((i) => !zero.has(i));
-  const vector = (where: Record<string, string>) =>
-    live.map((i) => (matches(cells[i]!, ds.dims, where) ? 1n : 0n));
-  const span = new Span();
-  for (const f of all) if ('value' in f.entry) span.add(vector(f.where));
-  return all
-    .filter((f) => 'suppressed' in f.entry && f.entry.suppressed === 'primary')
-    .filter((f) => span.contains(vector(f.where)))
-    .map((f) => f.label);
+  const empty = (where: Record<string, string>) =>
+    cells.forEach((c, i) => {
+      if (matches(c, ds.dims, where)) zero.add(i);
+    });
+  for (const f of all) if ('value' in f.entry && f.entry.value === 0) empty(f.where);
+  for (;;) {
+    const live = cells.map((_, i) => i).filter((i) => !zero.has(i));
+    const vector = (where: Record<string, string>) =>
+      live.map((i) => (matches(cells[i]!, ds.dims, where) ? 1n : 0n));
+    const span = new Span();
+    for (const f of all) if ('value' in f.entry) span.add(vector(f.where));
+    const derivedZeros = all.filter((f) => {
+      if (!('suppressed' in f.entry) || trueCount(ds, f.where) !== 0) return false;
+      const v = vector(f.where);
+      return v.some((x) => x !== 0n) && span.contains(v);
+    });
+    if (derivedZeros.length === 0)
+      return all
+        .filter((f) => 'suppressed' in f.entry && f.entry.suppressed === 'primary')
+        .filter((f) => span.contains(vector(f.where)))
+        .map((f) => f.label);
+    for (const f of derivedZeros) empty(f.where);
+  }
 }
 
 /** The true count of a fact. */

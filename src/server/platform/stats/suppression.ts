@@ -34,6 +34,8 @@
  *    hidden count that cannot be worked out from its own table (3a) and whose margins say no more than the
  *    one-dimensional tables (3b) cannot be worked out from all the tables together either. The rule runs after
  *    3 and 4: hiding more never makes the cycles of 3a infeasible, as those run through non-zero counts.
+ *    A zero hidden here is not protected as a small count is and can be worked out inside its own table;
+ *    the tests' linear attacker uses every zero it works out and finds no small count (ADR 16).
  * The table is computed in the order of the dimension list and transposed afterwards, so that (A, B) and
  * (B, A) hide the same cells.
  */
