@@ -94,17 +94,16 @@ async function startDemoServer(): Promise<{ child: ChildProcess; base: string; d
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'server', 'main.js')], {
     env,
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 1200; i++) {
-    if (
-      await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return { child, base, dir };
+  // ready once the demo survivors, registered after the server listens, are all there (bounded: 120 s)
+  for (let i = 0; i < 2400; i++) {
+    if (out.includes('Demo data complete')) return { child, base, dir };
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill('SIGKILL');

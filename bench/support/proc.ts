@@ -79,6 +79,13 @@ export async function startMain(
   throw new Error('server did not start');
 }
 
+/** Waits (at most 120 s from the start) until the demo survivors are registered; false when they were not. */
+export async function demoComplete(server: { t0: number; stdout: () => string }): Promise<boolean> {
+  while (!server.stdout().includes('Demo data complete') && performance.now() - server.t0 < 120_000)
+    await new Promise((r) => setTimeout(r, 50));
+  return server.stdout().includes('Demo data complete');
+}
+
 /** SIGTERM to the child's pid, SIGKILL after 10 s; resolves when it has exited. */
 export async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
