@@ -57,18 +57,7 @@ const FEMALE = [
   'Şemşat',
   'Akgül',
 ];
-const MALE = [
-  'Batyr',
-  'Dowran',
-  'Myrat',
-  'Kerim',
-  'Rahym',
-  'Arslan',
-  'Döwlet',
-  'Ýusup',
-  'Atamyrat',
-  'Begenç',
-];
+const MALE = ['Batyr', 'Dowran', 'Myrat', 'Kerim', 'Rahym', 'Arslan', 'Nury', 'Ýusup', 'Atamyrat', 'Begenç'];
 const SURNAMES = [
   'Ataýew',
   'Gurbanow',
@@ -152,7 +141,7 @@ export const DEMO_PERSONS: DemoPerson[] = [
       languages: ['tk', 'ru'],
       interpreterNeeded: false,
       identity: {
-        names: [primary('Aýna Orazowa'), alias('Айна Оразова'), alias('Ayna Orazova')],
+        names: [primary('Aýnabat Orazgulyýewa'), alias('Айнабат Оразгулыева'), alias('Aynabat Orazguliyeva')],
         birthDate: '1996-03-14',
         documents: [doc('passport', 'A 0000417', 'TM', 'employer')],
       },
