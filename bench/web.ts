@@ -23,6 +23,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core';
 import { projectRoot } from '../src/server/config/index.js';
 import type { BenchArm } from './arm.js';
+import { demoComplete } from './support/proc.js';
 
 const PASSWORD = 'Garagum-desert-2026';
 const LOADS = 5;
@@ -101,11 +102,8 @@ async function startDemoServer(): Promise<{ child: ChildProcess; base: string; d
     out += chunk.toString('utf8');
   });
   const base = `http://127.0.0.1:${port}`;
-  // ready once the demo survivors, registered after the server listens, are all there (bounded: 120 s)
-  for (let i = 0; i < 2400; i++) {
-    if (out.includes('Demo data complete')) return { child, base, dir };
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // ready once the demo survivors, registered after the server listens, are all there
+  if (await demoComplete({ t0: performance.now(), stdout: () => out })) return { child, base, dir };
   child.kill('SIGKILL');
   throw new Error('the demo server did not start');
 }

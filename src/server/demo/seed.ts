@@ -5,6 +5,7 @@ import { hashPassword } from '../features/auth/index.js';
 import { createPerson, giveConsent, withdrawConsent } from '../features/persons/index.js';
 import { writeAudit } from '../platform/audit.js';
 import type { Actor, ActorMembership, RequestContext } from '../platform/context.js';
+import { ACTOR_MEMBERSHIPS } from '../platform/sessions.js';
 import { withTx } from '../platform/tx.js';
 import { DEMO_AGENCIES, DEMO_PASSWORD, DEMO_USERS } from './data.js';
 import { DEMO_PERSONS, type DemoRegistrar } from './persons.js';
@@ -13,10 +14,8 @@ const DAY_MS = 86_400_000;
 /** The demo mechanism's history starts this long before the first start (agencies and staff first). */
 const HISTORY_DAYS = 450;
 
-const DEMO_ACTOR = `SELECT u.id, u.username, u.display_name,
-    (SELECT json_agg(json_build_object('id', m.id, 'agencyId', m.agency_id, 'agencyCode', a.code,
-              'agencyName', a.name, 'agencyType', a.type, 'roles', m.roles))
-       FROM memberships m JOIN agencies a ON a.id = m.agency_id WHERE m.user_id = u.id) AS memberships
+/** A demo user as the actor of a request, with the memberships a session of theirs would carry. */
+const DEMO_ACTOR = `SELECT u.id, u.username, u.display_name, ${ACTOR_MEMBERSHIPS} AS memberships
   FROM users u WHERE u.username = $1 AND u.demo_account`;
 
 /**
@@ -118,12 +117,15 @@ export async function seedDemoPersons(deps: AppDeps, ctx: RequestContext): Promi
       actor: { ...actor, authenticatedAt: new Date(t) },
       now: () => new Date(t),
     });
-    const evidence = demo.by === 'casemanager' ? 'signed_form' : 'verbal_witnessed';
+    const evidence = demo.by === 'casemanager' ? ('signed_form' as const) : ('verbal_witnessed' as const);
+    // set by the registration step, which runs before the withdrawal step
+    let personId = '';
+    let mediaId = '';
     steps.push({
       at,
       run: async () => {
         const { person } = await createPerson(deps, as(at), PersonCreate.parse(demo.person));
-        const given = new Date(at).toISOString();
+        personId = person.id;
         const child = person.presumedChild;
         const giver = {
           givenBy: child ? ('guardian' as const) : ('person' as const),
@@ -133,8 +135,8 @@ export async function seedDemoPersons(deps: AppDeps, ctx: RequestContext): Promi
             ageAt(person.birthYear, new Date(at)) >= CHILD_ASSENT_FROM_AGE
               ? true
               : null,
-          evidence: evidence as 'signed_form' | 'verbal_witnessed',
-          givenAt: given,
+          evidence,
+          givenAt: new Date(at).toISOString(),
         };
         await giveConsent(deps, as(at), person.id, {
           purpose: 'assistance',
@@ -154,19 +156,21 @@ export async function seedDemoPersons(deps: AppDeps, ctx: RequestContext): Promi
             dataClasses: ['trafficking'],
             ...giver,
           });
-          const withdrawn = at + demo.mediaWithdrawnAfter * DAY_MS;
-          steps.push({
-            at: withdrawn,
-            run: async () => {
-              await withdrawConsent(deps, as(withdrawn), person.id, media.id, { withdrawnBy: 'person' });
-            },
-          });
-          steps.sort((a, b) => a.at - b.at);
+          mediaId = media.id;
         }
       },
     });
+    if (demo.mediaWithdrawnAfter !== undefined) {
+      const withdrawn = at + demo.mediaWithdrawnAfter * DAY_MS;
+      steps.push({
+        at: withdrawn,
+        run: async () => {
+          await withdrawConsent(deps, as(withdrawn), personId, mediaId, { withdrawnBy: 'person' });
+        },
+      });
+    }
   });
   steps.sort((a, b) => a.at - b.at);
-  for (let i = 0; i < steps.length; i++) await steps[i]!.run();
+  for (const step of steps) await step.run();
   return DEMO_PERSONS.length;
 }

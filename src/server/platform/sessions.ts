@@ -6,6 +6,16 @@ import type { Config } from '../config/index.js';
 import type { Actor, ActorMembership } from './context.js';
 import type { Tx } from './tx.js';
 
+/**
+ * The memberships an actor acts through (`ActorMembership[]` as JSON), for the user aliased `u`: active
+ * agencies, at least one role.
+ */
+export const ACTOR_MEMBERSHIPS = `(
+  SELECT coalesce(json_agg(json_build_object('id', m.id, 'agencyId', m.agency_id, 'agencyCode', a.code,
+           'agencyName', a.name, 'agencyType', a.type, 'roles', m.roles) ORDER BY a.code), '[]'::json)
+    FROM memberships m JOIN agencies a ON a.id = m.agency_id
+   WHERE m.user_id = u.id AND a.active AND cardinality(m.roles) > 0)`;
+
 export const cookieName = (config: Config) => (config.tls ? '__Host-halas_session' : 'halas_session');
 
 export function hashToken(token: string): Buffer {
@@ -91,11 +101,7 @@ export async function lookupSession(
           AND s.expires_at > $2 AND s.last_seen_at >= $3
        RETURNING s.id, s.user_id, s.mfa_verified, s.authenticated_at, u.username, u.display_name, u.locale,
          u.demo_account,
-         CASE WHEN s.mfa_verified THEN (
-           SELECT coalesce(json_agg(json_build_object('id', m.id, 'agencyId', m.agency_id, 'agencyCode', a.code,
-                    'agencyName', a.name, 'agencyType', a.type, 'roles', m.roles) ORDER BY a.code), '[]'::json)
-             FROM memberships m JOIN agencies a ON a.id = m.agency_id
-            WHERE m.user_id = s.user_id AND a.active AND cardinality(m.roles) > 0) END AS memberships`,
+         CASE WHEN s.mfa_verified THEN ${ACTOR_MEMBERSHIPS} END AS memberships`,
       [tokenHash, now, idleSince],
     );
     const row = rows[0];
