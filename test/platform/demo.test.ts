@@ -21,7 +21,8 @@ describe.each(ENGINES)('demo data on %s', (engine) => {
     b.cookie = await signIn(t, rows[0].id);
     return b;
   };
-  const count = async (sql: string) => (await t.admin.query(sql)).rows[0].n as number;
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await t.admin.query(sql, params)).rows[0].n as number;
 
   beforeAll(async () => {
     t = await createTestApp(engine);
@@ -101,7 +102,8 @@ describe.each(ENGINES)('demo data on %s', (engine) => {
     };
     const owned = async (code: string) =>
       count(
-        `SELECT count(*)::int AS n FROM persons p JOIN agencies a ON a.id = p.owner_agency_id WHERE a.code = '${code}'`,
+        `SELECT count(*)::int AS n FROM persons p JOIN agencies a ON a.id = p.owner_agency_id WHERE a.code = $1`,
+        [code],
       );
     const hotline = await owned('hotline-ngo');
     expect(hotline).toBeGreaterThan(0);
